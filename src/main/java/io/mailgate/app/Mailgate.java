@@ -1,0 +1,158 @@
+package io.mailgate.app;
+
+import io.mailgate.auth.AuthClient;
+import io.mailgate.auth.HttpAuthClient;
+import io.mailgate.config.ErrorLogConfig;
+import io.mailgate.config.MailgateConfig;
+import io.mailgate.config.ServerConfig;
+import io.mailgate.imap.ImapProtocol;
+import io.mailgate.log.ErrorLogs;
+import io.mailgate.log.NginxLevels;
+import io.mailgate.session.MailProtocol;
+import io.mailgate.session.ServerRuntime;
+import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.Listeners;
+import io.mailgate.transport.PerLoopConnectionGate;
+import io.mailgate.transport.Transport;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running mailgate: wires the services from a configuration, binds, writes the pid file, and stops on TERM/INT.
+ * Tests start one in-process with {@link #start()} and {@link #stop()}.
+ */
+public final class Mailgate {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Mailgate.class);
+
+  /** The protocols this build serves; POP3 and SMTP arrive in the next issue. */
+  private static final Map<String, Supplier<MailProtocol>> PROTOCOLS = Map.of("imap", ImapProtocol::new);
+
+  private final MailgateConfig config;
+  private final List<String> notices;
+  private final List<AuthClient> authClients = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private MultiThreadIoEventLoopGroup group;
+  private Listeners listeners;
+
+  /** A mailgate for {@code config}; {@code notices} are the loader's skipped-directive notices, logged at start. */
+  public Mailgate(MailgateConfig config, List<String> notices) {
+    this.config = config;
+    this.notices = List.copyOf(notices);
+  }
+
+  /** Starts, then blocks the calling (main) thread until a TERM/INT stop has finished. */
+  int runUntilStopped(PrintStream err) {
+    List<ErrorLogConfig> perServer = new ArrayList<>();
+    for (ServerConfig server : config.servers()) {
+      perServer.add(server.errorLog().orElse(null));
+    }
+    ErrorLogs.configure(config.errorLog(), perServer);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "mailgate-stop"));
+    try {
+      start();
+    } catch (StartupException e) {
+      LOG.error(NginxLevels.EMERG, e.getMessage());
+      err.println("mailgate: [emerg] " + e.getMessage());
+      stop();
+      return 1;
+    }
+    awaitStop();
+    return 0;
+  }
+
+  /**
+   * Binds every listener and writes the pid file. Logging must already be configured.
+   *
+   * @throws StartupException when a listener cannot be bound or the pid file cannot be written
+   */
+  public void start() throws StartupException {
+    notices.forEach(n -> LOG.info(NginxLevels.NOTICE, n));
+    // Registered before binding: an early HUP must not kill the process (reload arrives in a later issue).
+    Signals.handle("HUP", () -> LOG.info(NginxLevels.NOTICE, "reload is not supported yet, configuration unchanged"));
+    Signals.handle("USR1", () -> LOG.info(NginxLevels.NOTICE, "reopening logs is not needed, logs are reopened"));
+
+    Transport transport = Transport.detect();
+    transport.unavailabilityCause().ifPresent(why ->
+        LOG.info(NginxLevels.NOTICE, "native epoll unavailable ({}), using NIO", why.toString()));
+    group = transport.newGroup(config.workerProcesses(), "mailgate");
+    ConnectionGate gate = new PerLoopConnectionGate(group, config.workerConnections());
+    listeners = new Listeners(group);
+    try {
+      for (int i = 0; i < config.servers().size(); i++) {
+        ServerConfig server = config.servers().get(i);
+        Supplier<MailProtocol> protocol = PROTOCOLS.get(server.protocol());
+        if (protocol == null) {
+          LOG.warn("{} servers are not supported yet, server in {}:{} is not started",
+              server.protocol(), server.file(), server.line());
+          continue;
+        }
+        String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
+        AuthClient authClient = new HttpAuthClient(server.authHttp(), transport, gate);
+        authClients.add(authClient);
+        listeners.bind(new ServerRuntime(server, protocol.get(), authClient, transport, gate, loggerName));
+      }
+      if (config.pidFile().isPresent()) {
+        Main.writePidFile(config.pidFile().get());
+      }
+    } catch (Listeners.BindException e) {
+      stop();
+      throw new StartupException(e.getMessage());
+    } catch (IOException e) {
+      stop();
+      throw new StartupException("open() \"" + config.pidFile().orElseThrow() + "\" failed (" + e + ")");
+    }
+    LOG.info(NginxLevels.NOTICE, "mailgate/{} started: {} event loops, {} transport, TLS provider {}",
+        Version.number(), config.workerProcesses(), transport.name(), TlsProviders.describe());
+  }
+
+  private void awaitStop() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Graceful stop: no new connections, event loops finish, pid file removed. Runs at most once. */
+  public synchronized void stop() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    LOG.info(NginxLevels.NOTICE, "exiting");
+    if (listeners != null) {
+      listeners.close();
+    }
+    authClients.forEach(AuthClient::close);
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+    Optional<java.nio.file.Path> pid = config.pidFile();
+    if (pid.isPresent()) {
+      try {
+        Files.deleteIfExists(pid.get());
+      } catch (IOException e) {
+        LOG.warn("cannot remove pid file {}: {}", pid.get(), e.getMessage());
+      }
+    }
+    stopped.countDown();
+  }
+
+  /** mailgate could not start; the message reads as nginx's {@code [emerg]} text. */
+  public static final class StartupException extends Exception {
+    StartupException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.mailgate.auth;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle keep-alive connections to the auth server, one small stack per event loop. Each stack is touched only on
+ * its own loop, so it needs no lock; the map only finds the stack.
+ */
+final class AuthConnectionPool {
+
+  /** Idle connections kept per event loop. */
+  static final int MAX_IDLE_PER_LOOP = 16;
+  /** An idle connection is closed after this long. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  private record Idle(Channel channel, ScheduledFuture<?> expiry) {}
+
+  private final ConcurrentMap<EventLoop, Deque<Idle>> byLoop = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** The most recently used idle connection of {@code loop}, or null. On {@code loop} only. */
+  Channel poll(EventLoop loop) {
+    Deque<Idle> idle = byLoop.get(loop);
+    if (idle == null) {
+      return null;
+    }
+    for (Idle i = idle.pollLast(); i != null; i = idle.pollLast()) {
+      i.expiry().cancel(false);
+      if (i.channel().isActive()) {
+        return i.channel();
+      }
+      i.channel().close();
+    }
+    return null;
+  }
+
+  /** Keeps {@code channel} for reuse, evicting the oldest when full; closes it after close(). On {@code loop} only. */
+  void offer(EventLoop loop, Channel channel) {
+    if (closed || !channel.isActive()) {
+      channel.close();
+      return;
+    }
+    Deque<Idle> idle = byLoop.computeIfAbsent(loop, l -> new ArrayDeque<>());
+    if (idle.size() >= MAX_IDLE_PER_LOOP) {
+      Idle oldest = idle.pollFirst();
+      oldest.expiry().cancel(false);
+      oldest.channel().close();
+    }
+    ScheduledFuture<?> expiry = loop.schedule(
+        () -> {
+          channel.close();
+        },
+        IDLE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    idle.addLast(new Idle(channel, expiry));
+  }
+
+  /** Drops {@code channel} once it is closed. On {@code loop} only. */
+  void forget(EventLoop loop, Channel channel) {
+    Deque<Idle> idle = byLoop.get(loop);
+    if (idle == null) {
+      return;
+    }
+    for (Iterator<Idle> it = idle.iterator(); it.hasNext(); ) {
+      Idle i = it.next();
+      if (i.channel() == channel) {
+        i.expiry().cancel(false);
+        it.remove();
+        return;
+      }
+    }
+  }
+
+  /** Closes every idle connection, each on its own loop, and pools nothing from now on. Any thread. */
+  void close() {
+    closed = true;
+    byLoop.forEach((loop, idle) -> {
+      try {
+        loop.execute(() -> closeAll(idle));
+      } catch (RejectedExecutionException e) {
+        // The loop is shutting down and closes its channels itself.
+      }
+    });
+  }
+
+  private static void closeAll(Deque<Idle> idle) {
+    for (Idle i = idle.pollFirst(); i != null; i = idle.pollFirst()) {
+      i.expiry().cancel(false);
+      i.channel().close();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.mailgate.auth;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The auth service's answer, as one of four outcomes (nginx's auth_http response, section 3.5/3.6). */
+public sealed interface AuthResult {
+
+  /**
+   * {@code Auth-Status: OK} (or no Auth-Status at all): log in to {@code backend}.
+   *
+   * @param backend {@code Auth-Server}:{@code Auth-Port}
+   * @param user {@code Auth-User}, replacing the client's login towards the backend
+   * @param pass {@code Auth-Pass}, replacing the client's secret towards the backend
+   * @param saslError {@code Auth-Error-SASL} if the service sent one anyway (ignored unless in Fastmail mode)
+   */
+  record Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass, Optional<String> saslError)
+      implements AuthResult {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Accepted a
+          && a.backend.equals(backend)
+          && Arrays.equals(a.user.orElse(null), user.orElse(null))
+          && Arrays.equals(a.pass.orElse(null), pass.orElse(null))
+          && a.saslError.equals(saslError);
+    }
+
+    @Override
+    public int hashCode() {
+      return backend.hashCode();
+    }
+
+    /** Never prints Auth-Pass. */
+    @Override
+    public String toString() {
+      return "Accepted[backend=" + backend + ", user=" + user.map(String::new).orElse("-")
+          + ", pass=" + (pass.isPresent() ? "******" : "-") + "]";
+    }
+  }
+
+  /**
+   * {@code Auth-Status: <text>}: the login failed.
+   *
+   * @param message the Auth-Status text, checked: no CR, LF or NUL, bounded length
+   * @param errorCode {@code Auth-Error-Code} (SMTP reply code replacing {@code 535 5.7.0})
+   * @param authWait {@code Auth-Wait}: delay the reply and keep the session; absent or zero closes after the reply
+   * @param saslError {@code Auth-Error-SASL}: the RFC 7628 error challenge (OAuth mechanisms only), checked
+   */
+  record Rejected(String message, Optional<String> errorCode, Optional<Duration> authWait, Optional<String> saslError)
+      implements AuthResult {}
+
+  /** {@code Auth-Status: WAIT}: ask again, after {@code authWait} (immediately when absent). */
+  record Retry(Optional<Duration> authWait) implements AuthResult {}
+
+  /**
+   * The service could not be asked or answered nonsense (down, timed out, garbage, too large, bad server address).
+   * The client gets the protocol's internal-error reply.
+   *
+   * @param reason for the error log, e.g. {@code auth http server 127.0.0.1:8080 timed out}
+   */
+  record Unavailable(String reason) implements AuthResult {}
+}

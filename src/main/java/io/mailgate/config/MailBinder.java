@@ -1,0 +1,234 @@
+package io.mailgate.config;
+
+import io.mailgate.sasl.Mechanism;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Binds a {@code mail {}} block and its servers. Everything is read first and merged after, as nginx does, so a
+ * {@code mail}-level directive written after the {@code server} blocks still applies to them.
+ */
+final class MailBinder {
+
+  private static final Set<Mechanism> IMAP_AUTH = EnumSet.of(
+      Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5, Mechanism.EXTERNAL, Mechanism.XOAUTH2,
+      Mechanism.OAUTHBEARER);
+  private static final Set<Mechanism> POP3_AUTH = EnumSet.of(
+      Mechanism.PLAIN, Mechanism.APOP, Mechanism.CRAM_MD5, Mechanism.EXTERNAL, Mechanism.XOAUTH2,
+      Mechanism.OAUTHBEARER);
+  private static final Set<Mechanism> SMTP_AUTH = EnumSet.of(
+      Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5, Mechanism.EXTERNAL, Mechanism.XOAUTH2,
+      Mechanism.OAUTHBEARER, Mechanism.NONE);
+
+  private final Path prefix;
+  private final Notices notices;
+  private final Supplier<String> hostName;
+  private final Set<String> listenAddresses = new HashSet<>();
+  private final List<ServerSettings> servers = new ArrayList<>();
+
+  MailBinder(Path prefix, Notices notices, Supplier<String> hostName) {
+    this.prefix = prefix;
+    this.notices = notices;
+    this.hostName = hostName;
+  }
+
+  /** The merged servers of a {@code mail} block. */
+  List<ServerConfig> bind(Directive mailBlock) throws ConfigException {
+    ServerSettings mail = new ServerSettings(mailBlock.file(), mailBlock.line());
+    Set<String> seen = new HashSet<>();
+    for (Directive d : mailBlock.children()) {
+      apply(d, Context.MAIL, mail, seen);
+    }
+    List<ServerConfig> out = new ArrayList<>();
+    for (ServerSettings s : servers) {
+      out.add(ServerMerger.merge(s, mail, hostName));
+    }
+    return out;
+  }
+
+  private void bindServer(Directive server) throws ConfigException {
+    ServerSettings s = new ServerSettings(server.file(), server.line());
+    Set<String> seen = new HashSet<>();
+    for (Directive d : server.children()) {
+      apply(d, Context.SERVER, s, seen);
+    }
+    if (s.listens.isEmpty()) {
+      throw server.error("no \"listen\" is defined for server");
+    }
+    servers.add(s);
+  }
+
+  private void apply(Directive d, Context context, ServerSettings s, Set<String> seen) throws ConfigException {
+    if (d.name().startsWith("ssl_")) {
+      // Refused rather than skipped: ignoring a TLS setting would expose passwords in clear text.
+      throw tlsNotSupported(d, d.name());
+    }
+    DirectiveSpec spec = DirectiveTable.check(d, context, seen);
+    if (spec.ignored()) {
+      notices.ignored(d.name());
+      return;
+    }
+    switch (d.name()) {
+      case "server":
+        bindServer(d);
+        break;
+      case "listen":
+        listen(d, s);
+        break;
+      case "protocol":
+        s.protocol = protocol(d);
+        break;
+      case "ssl":
+        if (Values.flag(d)) {
+          throw tlsNotSupported(d, "ssl on");
+        }
+        break;
+      case "starttls":
+        starttls(d);
+        break;
+      case "error_log":
+        ErrorLogs.parse(d, prefix, notices).ifPresent(log -> s.errorLog = log);
+        break;
+      case "auth_http":
+        s.authHttp = AuthHttpTarget.parse(d);
+        break;
+      case "auth_http_header":
+        if (s.authHttpHeaders == null) {
+          s.authHttpHeaders = new ArrayList<>();
+        }
+        s.authHttpHeaders.add(new AuthHttpConfig.HttpHeader(d.arg(0), d.arg(1)));
+        break;
+      default:
+        applySimple(d, s);
+    }
+  }
+
+  /** The single-valued and list settings shared by {@code mail} and {@code server}. */
+  private static void applySimple(Directive d, ServerSettings s) throws ConfigException {
+    switch (d.name()) {
+      case "server_name":
+        s.serverName = d.arg(0);
+        break;
+      case "timeout":
+        s.timeout = Values.time(d);
+        break;
+      case "proxy_timeout":
+        s.proxyTimeout = Values.time(d);
+        break;
+      case "proxy_buffer":
+        s.proxyBuffer = Values.size(d);
+        break;
+      case "proxy_pass_error_message":
+        s.proxyPassErrorMessage = Values.flag(d);
+        break;
+      case "max_errors":
+        s.maxErrors = Values.number(d, 0);
+        break;
+      case "auth_http_timeout":
+        s.authHttpTimeout = Values.time(d);
+        break;
+      case "auth_http_pass_client_cert":
+        s.authHttpPassClientCert = Values.flag(d);
+        break;
+      case "oauth_fastmail_compat":
+        s.oauthFastmailCompat = Values.flag(d);
+        break;
+      default:
+        applyProtocol(d, s);
+    }
+  }
+
+  /** The {@code imap_*}, {@code pop3_*} and {@code smtp_*} settings. */
+  private static void applyProtocol(Directive d, ServerSettings s) throws ConfigException {
+    switch (d.name()) {
+      case "imap_client_buffer":
+        s.imapClientBuffer = Values.size(d);
+        break;
+      case "imap_auth":
+        s.imapAuth = mechanisms(d, IMAP_AUTH, s.imapAuth);
+        break;
+      case "imap_capabilities":
+        s.imapCapabilities = append(s.imapCapabilities, d);
+        break;
+      case "pop3_client_buffer":
+        s.pop3ClientBuffer = Values.size(d);
+        break;
+      case "pop3_auth":
+        s.pop3Auth = mechanisms(d, POP3_AUTH, s.pop3Auth);
+        break;
+      case "pop3_capabilities":
+        s.pop3Capabilities = append(s.pop3Capabilities, d);
+        break;
+      case "smtp_client_buffer":
+        s.smtpClientBuffer = Values.size(d);
+        break;
+      case "smtp_auth":
+        s.smtpAuth = mechanisms(d, SMTP_AUTH, s.smtpAuth);
+        break;
+      case "smtp_capabilities":
+        s.smtpCapabilities = append(s.smtpCapabilities, d);
+        break;
+      case "smtp_greeting_delay":
+        s.smtpGreetingDelay = Values.time(d);
+        break;
+      case "xclient":
+        s.xclient = Values.flag(d);
+        break;
+      case "proxy_smtp_auth":
+        s.proxySmtpAuth = Values.flag(d);
+        break;
+      default:
+        // Every name in DirectiveTable for MAIL/SERVER is handled above; reaching here is a programming error.
+        throw new IllegalStateException("no handler for directive " + d.name());
+    }
+  }
+
+  private void listen(Directive d, ServerSettings s) throws ConfigException {
+    for (ListenConfig l : ListenParser.parse(d)) {
+      if (!listenAddresses.add(l.text())) {
+        throw d.error("duplicate \"" + l.text() + "\" address and port pair");
+      }
+      s.listens.add(l);
+    }
+  }
+
+  private static String protocol(Directive d) throws ConfigException {
+    String p = d.arg(0);
+    if (!p.equals("imap") && !p.equals("pop3") && !p.equals("smtp")) {
+      throw d.error("unknown protocol \"" + p + "\"");
+    }
+    return p;
+  }
+
+  private static void starttls(Directive d) throws ConfigException {
+    String v = d.arg(0);
+    if (v.equals("on") || v.equals("only")) {
+      throw tlsNotSupported(d, "starttls " + v);
+    }
+    if (!v.equals("off")) {
+      throw Values.invalid(d, v);
+    }
+  }
+
+  private static EnumSet<Mechanism> mechanisms(Directive d, Set<Mechanism> allowed, EnumSet<Mechanism> current)
+      throws ConfigException {
+    EnumSet<Mechanism> set = current == null ? EnumSet.noneOf(Mechanism.class) : current;
+    Values.mechanisms(d, allowed, set);
+    return set;
+  }
+
+  private static List<String> append(List<String> current, Directive d) {
+    List<String> list = current == null ? new ArrayList<>() : current;
+    list.addAll(d.args());
+    return list;
+  }
+
+  private static ConfigException tlsNotSupported(Directive d, String what) {
+    return d.error("TLS is not supported yet (\"" + what + "\")");
+  }
+}

@@ -1,0 +1,49 @@
+package io.mailgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One {@code mail { server {} }} block with everything it inherits from {@code mail} merged in (nginx's
+ * merge_srv_conf). Defaults are nginx's.
+ *
+ * @param file the file of the {@code server} directive, for messages
+ * @param line its line
+ * @param listens the {@code listen} directives (at least one)
+ * @param protocol {@code imap}, {@code pop3} or {@code smtp}: {@code protocol}, or inferred from a well-known port
+ * @param serverName {@code server_name} (default: the machine's host name)
+ * @param timeout {@code timeout} (default 60s): every client phase before the relay
+ * @param proxyTimeout {@code proxy_timeout} (default 24h): idle time in the relay
+ * @param proxyBuffer {@code proxy_buffer} (default 4k): backend response lines during login
+ * @param proxyPassErrorMessage {@code proxy_pass_error_message} (default off)
+ * @param maxErrors {@code max_errors} (default 5)
+ * @param errorLog this server's {@code error_log}, when it has its own
+ * @param authHttp {@code auth_http} and companions (required)
+ * @param oauthFastmailCompat {@code oauth_fastmail_compat} (default off): Fastmail's original OAuth error flow
+ * @param imap {@code imap_*}
+ * @param pop3 {@code pop3_*}
+ * @param smtp {@code smtp_*}, {@code xclient}, {@code proxy_smtp_auth}
+ */
+public record ServerConfig(
+    String file,
+    int line,
+    List<ListenConfig> listens,
+    String protocol,
+    String serverName,
+    Duration timeout,
+    Duration proxyTimeout,
+    int proxyBuffer,
+    boolean proxyPassErrorMessage,
+    int maxErrors,
+    Optional<ErrorLogConfig> errorLog,
+    AuthHttpConfig authHttp,
+    boolean oauthFastmailCompat,
+    ImapConfig imap,
+    Pop3Config pop3,
+    SmtpConfig smtp) {
+
+  public ServerConfig {
+    listens = List.copyOf(listens);
+  }
+}

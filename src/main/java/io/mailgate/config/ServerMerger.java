@@ -1,0 +1,90 @@
+package io.mailgate.config;
+
+import io.mailgate.sasl.Mechanism;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+
+/** Merges a server's settings with those of {@code mail} and nginx's defaults (nginx's merge_srv_conf). */
+final class ServerMerger {
+
+  /** Well-known ports nginx infers a protocol from when a server has no {@code protocol}. */
+  private static final Map<Integer, String> PORT_PROTOCOLS = Map.of(
+      143, "imap", 993, "imap", 110, "pop3", 995, "pop3", 25, "smtp", 465, "smtp", 587, "smtp");
+
+  private ServerMerger() {}
+
+  /** The final server; fails when the protocol cannot be told or no {@code auth_http} applies. */
+  static ServerConfig merge(ServerSettings s, ServerSettings mail, Supplier<String> hostName) throws ConfigException {
+    String protocol = s.protocol != null ? s.protocol : inferProtocol(s.listens);
+    if (protocol == null) {
+      throw new ConfigException("unknown mail protocol for server", s.file, s.line);
+    }
+    AuthHttpTarget target = pick(s.authHttp, mail.authHttp, null);
+    if (target == null) {
+      throw new ConfigException("no \"auth_http\" is defined for server", s.file, s.line);
+    }
+    AuthHttpConfig authHttp = new AuthHttpConfig(
+        target.url(), target.address(), target.hostHeader(), target.uri(),
+        pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
+        pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60)),
+        pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false));
+    String serverName = pick(s.serverName, mail.serverName, null);
+    if (serverName == null || serverName.isEmpty()) {
+      serverName = hostName.get();
+    }
+    ImapConfig imap = new ImapConfig(
+        pick(s.imapClientBuffer, mail.imapClientBuffer, 4096),
+        pick(s.imapAuth, mail.imapAuth, EnumSet.of(Mechanism.PLAIN)),
+        pick(s.imapCapabilities, mail.imapCapabilities, List.of("IMAP4", "IMAP4rev1", "UIDPLUS")));
+    Pop3Config pop3 = new Pop3Config(
+        pick(s.pop3ClientBuffer, mail.pop3ClientBuffer, 128),
+        pick(s.pop3Auth, mail.pop3Auth, EnumSet.of(Mechanism.PLAIN)),
+        pick(s.pop3Capabilities, mail.pop3Capabilities, List.of("TOP", "USER", "UIDL")));
+    SmtpConfig smtp = new SmtpConfig(
+        pick(s.smtpClientBuffer, mail.smtpClientBuffer, 4096),
+        pick(s.smtpAuth, mail.smtpAuth, EnumSet.of(Mechanism.PLAIN, Mechanism.LOGIN)),
+        pick(s.smtpCapabilities, mail.smtpCapabilities, List.of()),
+        pick(s.smtpGreetingDelay, mail.smtpGreetingDelay, Duration.ZERO),
+        pick(s.xclient, mail.xclient, true),
+        pick(s.proxySmtpAuth, mail.proxySmtpAuth, false));
+    return new ServerConfig(
+        s.file,
+        s.line,
+        s.listens,
+        protocol,
+        serverName,
+        pick(s.timeout, mail.timeout, Duration.ofSeconds(60)),
+        pick(s.proxyTimeout, mail.proxyTimeout, Duration.ofHours(24)),
+        pick(s.proxyBuffer, mail.proxyBuffer, 4096),
+        pick(s.proxyPassErrorMessage, mail.proxyPassErrorMessage, false),
+        pick(s.maxErrors, mail.maxErrors, 5),
+        Optional.ofNullable(pick(s.errorLog, mail.errorLog, null)),
+        authHttp,
+        pick(s.oauthFastmailCompat, mail.oauthFastmailCompat, false),
+        imap,
+        pop3,
+        smtp);
+  }
+
+  private static <T> T pick(T own, T inherited, T fallback) {
+    if (own != null) {
+      return own;
+    }
+    return inherited != null ? inherited : fallback;
+  }
+
+  private static String inferProtocol(List<ListenConfig> listens) {
+    for (ListenConfig l : listens) {
+      OptionalInt port = ListenParser.port(l);
+      if (port.isPresent() && PORT_PROTOCOLS.containsKey(port.getAsInt())) {
+        return PORT_PROTOCOLS.get(port.getAsInt());
+      }
+    }
+    return null;
+  }
+}

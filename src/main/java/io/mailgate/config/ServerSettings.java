@@ -1,0 +1,50 @@
+package io.mailgate.config;
+
+import io.mailgate.sasl.Mechanism;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * The settings written in one {@code mail {}} or {@code server {}} block, before merging; {@code null} means "not
+ * set here", so that a server inherits the value from {@code mail} (nginx's NGX_CONF_UNSET).
+ */
+final class ServerSettings {
+
+  final String file;
+  final int line;
+
+  final List<ListenConfig> listens = new ArrayList<>();
+  String protocol;
+  String serverName;
+  Duration timeout;
+  Duration proxyTimeout;
+  Integer proxyBuffer;
+  Boolean proxyPassErrorMessage;
+  Integer maxErrors;
+  ErrorLogConfig errorLog;
+  AuthHttpTarget authHttp;
+  List<AuthHttpConfig.HttpHeader> authHttpHeaders;
+  Duration authHttpTimeout;
+  Boolean authHttpPassClientCert;
+  Boolean oauthFastmailCompat;
+  Integer imapClientBuffer;
+  EnumSet<Mechanism> imapAuth;
+  List<String> imapCapabilities;
+  Integer pop3ClientBuffer;
+  EnumSet<Mechanism> pop3Auth;
+  List<String> pop3Capabilities;
+  Integer smtpClientBuffer;
+  EnumSet<Mechanism> smtpAuth;
+  List<String> smtpCapabilities;
+  Duration smtpGreetingDelay;
+  Boolean xclient;
+  Boolean proxySmtpAuth;
+
+  /** Settings of the block opened by the directive at {@code file:line}. */
+  ServerSettings(String file, int line) {
+    this.file = file;
+    this.line = line;
+  }
+}

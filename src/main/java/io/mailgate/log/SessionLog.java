@@ -1,0 +1,91 @@
+package io.mailgate.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's error-log voice. Each line carries nginx's context, so lines of many sessions sharing one thread can be
+ * told apart: {@code *7 client login failed: "bad" while in http auth state, client: 10.0.0.1, server: 0.0.0.0:143,
+ * login: "alice", upstream: 10.0.0.9:143}. Never hand it a secret: it has no way to tell one from a user name.
+ * Used only on the session's event loop.
+ */
+public final class SessionLog {
+
+  private final Logger logger;
+  private final long connection;
+  private final String client;
+  private final String server;
+  private String login;
+  private String upstream;
+  private String action;
+
+  /**
+   * @param loggerName the server's logger ({@link ErrorLogs#serverLoggerName(int)})
+   * @param connection nginx's connection number, printed as {@code *N}
+   */
+  public SessionLog(String loggerName, long connection, String client, String server) {
+    this.logger = LoggerFactory.getLogger(loggerName);
+    this.connection = connection;
+    this.client = client;
+    this.server = server;
+  }
+
+  /** The user name once known (sanitized when printed). */
+  public void setLogin(String login) {
+    this.login = login;
+  }
+
+  /** The backend address once routed. */
+  public void setUpstream(String upstream) {
+    this.upstream = upstream;
+  }
+
+  /** What the session is doing, printed as {@code while <action>}; null for none. */
+  public void setAction(String action) {
+    this.action = action;
+  }
+
+  /** Client mistakes and session outcomes. */
+  public void info(String message) {
+    if (logger.isInfoEnabled()) {
+      logger.info(line(message));
+    }
+  }
+
+  /** Phase changes. */
+  public void debug(String message) {
+    if (logger.isDebugEnabled()) {
+      logger.debug(line(message));
+    }
+  }
+
+  /** Something an operator must fix (auth service or backend misbehaving). */
+  public void error(String message) {
+    logger.error(line(message));
+  }
+
+  /** A warning. */
+  public void warn(String message) {
+    logger.warn(line(message));
+  }
+
+  /** An unexpected failure, with its stack trace. */
+  public void error(String message, Throwable cause) {
+    logger.error(line(message), cause);
+  }
+
+  private String line(String message) {
+    StringBuilder b = new StringBuilder(128).append('*').append(connection).append(' ').append(message);
+    if (action != null) {
+      b.append(" while ").append(action);
+    }
+    b.append(", client: ").append(client).append(", server: ").append(server);
+    if (login != null) {
+      b.append(", login: \"").append(Sanitize.forLog(login, 256)).append('"');
+    }
+    if (upstream != null) {
+      b.append(", upstream: ").append(upstream);
+    }
+    return b.toString();
+  }
+}

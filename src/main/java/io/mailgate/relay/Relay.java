@@ -1,0 +1,165 @@
+package io.mailgate.relay;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The byte pump of a logged-in session: whatever one side sends is written to the other, with backpressure (a side
+ * stops reading while the other cannot take more) and one idle timeout ({@code proxy_timeout}) over both directions.
+ * Both channels live on the same event loop, so the shared state below needs no synchronisation.
+ */
+public final class Relay {
+
+  private final Channel client;
+  private final Channel backend;
+  private final long idleNanos;
+  private final Consumer<String> onEnd;
+  private long lastActivity = System.nanoTime();
+  private long bytesFromClient;
+  private long bytesFromBackend;
+  private ScheduledFuture<?> idleCheck;
+  private boolean ended;
+
+  private Relay(Channel client, Channel backend, Duration idleTimeout, Consumer<String> onEnd) {
+    this.client = client;
+    this.backend = backend;
+    this.idleNanos = idleTimeout.toNanos();
+    this.onEnd = onEnd;
+  }
+
+  /**
+   * Joins the two channels. Returns the handlers to add to each pipeline; the caller puts them in place (before
+   * removing its framers, so that bytes the framers still hold flow through them in order).
+   *
+   * @param onEnd called once with the reason when the relay ends (for the session's closing log line)
+   */
+  public static Relay between(Channel client, Channel backend, Duration idleTimeout, Consumer<String> onEnd) {
+    return new Relay(client, backend, idleTimeout, onEnd);
+  }
+
+  /** The handler for the client channel: forwards to the backend. */
+  public ChannelInboundHandlerAdapter clientSide() {
+    return new Side(backend, true);
+  }
+
+  /** The handler for the backend channel: forwards to the client. */
+  public ChannelInboundHandlerAdapter backendSide() {
+    return new Side(client, false);
+  }
+
+  /** Starts the idle timer and reading on both sides; call once both handlers are in place. */
+  public void start() {
+    scheduleIdleCheck(idleNanos);
+    client.config().setAutoRead(true);
+    backend.config().setAutoRead(true);
+  }
+
+  /** Bytes relayed from client to backend so far. */
+  public long bytesFromClient() {
+    return bytesFromClient;
+  }
+
+  /** Bytes relayed from backend to client so far. */
+  public long bytesFromBackend() {
+    return bytesFromBackend;
+  }
+
+  private void scheduleIdleCheck(long delayNanos) {
+    idleCheck = client.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkIdle() {
+    long idle = System.nanoTime() - lastActivity;
+    if (idle >= idleNanos) {
+      end("proxied session timed out");
+    } else {
+      scheduleIdleCheck(idleNanos - idle);
+    }
+  }
+
+  private void end(String reason) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (idleCheck != null) {
+      idleCheck.cancel(false);
+    }
+    closeOnFlush(client);
+    closeOnFlush(backend);
+    onEnd.accept(reason);
+  }
+
+  /** Closes after what is queued has been written, so a final reply still reaches its reader. */
+  private static void closeOnFlush(Channel channel) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** One direction. */
+  private final class Side extends ChannelInboundHandlerAdapter {
+    private final Channel peer;
+    private final boolean fromClient;
+
+    Side(Channel peer, boolean fromClient) {
+      this.peer = peer;
+      this.fromClient = fromClient;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!peer.isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      lastActivity = System.nanoTime();
+      if (msg instanceof io.netty.buffer.ByteBuf buf) {
+        if (fromClient) {
+          bytesFromClient += buf.readableBytes();
+        } else {
+          bytesFromBackend += buf.readableBytes();
+        }
+      }
+      peer.write(msg, peer.voidPromise());
+      if (!peer.isWritable()) {
+        // The peer's outbound buffer is full: stop reading here until it drains (channelWritabilityChanged).
+        peer.flush();
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      peer.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        peer.config().setAutoRead(true);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      end(fromClient ? "client closed connection" : "upstream closed connection");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      end((fromClient ? "client" : "upstream") + " connection error (" + cause.getMessage() + ")");
+    }
+  }
+}

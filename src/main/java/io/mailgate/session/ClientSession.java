@@ -1,0 +1,166 @@
+package io.mailgate.session;
+
+import io.mailgate.config.ServerConfig;
+import io.mailgate.log.SessionLog;
+import io.mailgate.sasl.Salts;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection, from accept to close: its channel, its server, its log context, and the counters nginx keeps
+ * per session (login attempts, errors). Touched only on its channel's event loop.
+ */
+public final class ClientSession {
+
+  private static final AtomicLong CONNECTION_NUMBERS = new AtomicLong();
+
+  private final long number;
+  private final Channel channel;
+  private final ServerRuntime server;
+  private final String clientIp;
+  private final SessionLog log;
+  private int loginAttempts;
+  private int errors;
+  private String salt;
+  private ScheduledFuture<?> clientTimeout;
+
+  /**
+   * @param clientIp the client's address as the auth service sees it ({@code Client-IP})
+   * @param serverText the listening address, for log lines
+   */
+  public ClientSession(Channel channel, ServerRuntime server, String clientIp, String serverText) {
+    this.number = CONNECTION_NUMBERS.incrementAndGet();
+    this.channel = channel;
+    this.server = server;
+    this.clientIp = clientIp;
+    this.log = new SessionLog(server.loggerName(), number, clientIp, serverText);
+  }
+
+  /** The client channel. */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** The server this session belongs to. */
+  public ServerRuntime server() {
+    return server;
+  }
+
+  /** Shorthand for {@code server().config()}. */
+  public ServerConfig config() {
+    return server.config();
+  }
+
+  /** The error-log voice of this session. */
+  public SessionLog log() {
+    return log;
+  }
+
+  /** The client's IP address as text. */
+  public String clientIp() {
+    return clientIp;
+  }
+
+  /** Counts one more AUTH/LOGIN command and returns its number ({@code Auth-Login-Attempt}). */
+  public int nextLoginAttempt() {
+    return ++loginAttempts;
+  }
+
+  /** The session's APOP/CRAM-MD5 challenge, made on first use and kept for the session (as nginx's salt). */
+  public String salt() {
+    if (salt == null) {
+      salt = Salts.newSalt(config().serverName());
+    }
+    return salt;
+  }
+
+  /**
+   * Counts an invalid command. Returns true when this one reaches {@code max_errors}: the caller sends its error reply
+   * and then closes (nginx answers the last one before closing).
+   */
+  public boolean countErrorAndCheckLimit() {
+    errors++;
+    if (errors >= config().maxErrors()) {
+      log.info("client sent too many invalid commands");
+      return true;
+    }
+    return false;
+  }
+
+  /** Writes one reply line (CRLF appended); bytes are the string's chars, byte for char. */
+  public void writeLine(String line) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(lineBuffer(line), channel.voidPromise());
+    }
+  }
+
+  /** Writes raw, already CRLF-terminated text. */
+  public void writeRaw(String text) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(channel.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.ISO_8859_1)),
+          channel.voidPromise());
+    }
+  }
+
+  /** Writes one reply line, then closes once it is out. */
+  public void writeLineAndClose(String line) {
+    disarmTimeout();
+    if (channel.isActive()) {
+      channel.writeAndFlush(lineBuffer(line)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** Writes raw CRLF-terminated text, then closes. */
+  public void writeRawAndClose(String text) {
+    disarmTimeout();
+    if (channel.isActive()) {
+      ByteBuf buf = channel.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
+      channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** Sends the protocol's internal-error reply and closes. */
+  public void internalError() {
+    writeLineAndClose(server.protocol().internalErrorReply());
+  }
+
+  /** Closes the client connection. */
+  public void close() {
+    disarmTimeout();
+    channel.close();
+  }
+
+  /** (Re)starts the client timer ({@code timeout}): no complete command within it ends the session. */
+  public void armTimeout() {
+    disarmTimeout();
+    clientTimeout = channel.eventLoop().schedule(() -> {
+      log.info("client timed out");
+      channel.close();
+    }, config().timeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the client timer (while the auth service or the backend is being asked). */
+  public void disarmTimeout() {
+    if (clientTimeout != null) {
+      clientTimeout.cancel(false);
+      clientTimeout = null;
+    }
+  }
+
+  private ByteBuf lineBuffer(String line) {
+    ByteBuf buf = channel.alloc().buffer(line.length() + 2);
+    for (int i = 0; i < line.length(); i++) {
+      buf.writeByte((byte) line.charAt(i));
+    }
+    return buf.writeByte('\r').writeByte('\n');
+  }
+}

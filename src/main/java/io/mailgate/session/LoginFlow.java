@@ -1,0 +1,263 @@
+package io.mailgate.session;
+
+import io.mailgate.auth.AuthRequest;
+import io.mailgate.auth.AuthResult;
+import io.mailgate.backend.BackendLogin;
+import io.mailgate.backend.BackendLoginException;
+import io.mailgate.relay.Relay;
+import io.mailgate.sasl.Credentials;
+import io.mailgate.sasl.Mechanism;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One login, written once for every protocol: ask the auth service, then either report the failure through the
+ * protocol's {@link LoginFrontend} (with nginx's {@code Auth-Wait} and RFC 7628 error-challenge rules), or log in to the
+ * backend and hand both connections to the {@link Relay}. Runs on the session's event loop; every wait is a timer.
+ */
+public final class LoginFlow {
+
+  private final ClientSession session;
+  private final LoginFrontend frontend;
+  private final EventLoop loop;
+  private Credentials credentials;
+  private AuthRequest request;
+  private ScheduledFuture<?> backendTimeout;
+
+  /** A flow for {@code session}, reporting through {@code frontend}. */
+  public LoginFlow(ClientSession session, LoginFrontend frontend) {
+    this.session = session;
+    this.frontend = frontend;
+    this.loop = session.channel().eventLoop();
+  }
+
+  /**
+   * Starts a login attempt. The caller has stopped decoding client input (it stays buffered) and gets control back
+   * through {@link LoginFrontend#authFailed} if the session goes on without logging in.
+   *
+   * @param protocolHeaders extra auth_http headers of the protocol (SMTP's {@code Auth-SMTP-*}); usually empty
+   */
+  public void start(Credentials credentials, List<AuthRequest.Header> protocolHeaders) {
+    this.credentials = credentials;
+    session.disarmTimeout();
+    session.log().setLogin(credentials.loginText());
+    int attempt = session.nextLoginAttempt();
+    request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
+        Optional.empty(), protocolHeaders);
+    askAuthService();
+  }
+
+  private void askAuthService() {
+    session.log().setAction("in http auth state");
+    session.server().authClient().authenticate(request, loop).thenAccept(this::onAuthResult);
+  }
+
+  private void onAuthResult(AuthResult result) {
+    if (!session.channel().isActive()) {
+      credentials.wipe();
+      return;
+    }
+    if (result instanceof AuthResult.Accepted accepted) {
+      onAccepted(accepted);
+    } else if (result instanceof AuthResult.Rejected rejected) {
+      onRejected(rejected);
+    } else if (result instanceof AuthResult.Retry retry) {
+      // Auth-Status: WAIT asks the same question again (same Auth-Login-Attempt), as nginx does.
+      later(retry.authWait(), this::askAuthService);
+    } else if (result instanceof AuthResult.Unavailable unavailable) {
+      session.log().error(unavailable.reason());
+      credentials.wipe();
+      session.internalError();
+    }
+  }
+
+  private void onRejected(AuthResult.Rejected rejected) {
+    credentials.wipe();
+    session.log().info("client login failed: \"" + rejected.message() + "\"");
+    session.log().setAction(null);
+    String failureReply = frontend.authFailedReply(rejected);
+    // Auth-Wait keeps the session; without it (or with 0) the connection closes after the reply (nginx auth_quit).
+    Optional<Duration> wait = rejected.authWait().filter(d -> !d.isZero() && !d.isNegative());
+    boolean keepSession = wait.isPresent();
+    if (rejected.saslError().isPresent() && credentials.mechanism().isOAuth()) {
+      // RFC 7628 §3.2.2: the error goes out as a challenge; the failure reply waits for the client's dummy response.
+      String challenge = frontend.saslErrorChallenge(rejected.saslError().get());
+      LoginFrontend.PendingSaslError pending = new LoginFrontend.PendingSaslError(failureReply, !keepSession);
+      later(wait, () -> {
+        session.writeLine(challenge);
+        frontend.authFailed(pending);
+        session.armTimeout();
+      });
+    } else if (keepSession) {
+      later(wait, () -> {
+        session.writeLine(failureReply);
+        frontend.authFailed(null);
+        session.armTimeout();
+      });
+    } else {
+      session.writeLineAndClose(failureReply);
+    }
+  }
+
+  private void onAccepted(AuthResult.Accepted accepted) {
+    ServerRuntime server = session.server();
+    if (accepted.saslError().isPresent() && credentials.mechanism().isOAuth()
+        && server.config().oauthFastmailCompat()) {
+      session.log().error("auth http server " + server.config().authHttp().url()
+          + " returned SASL error to auth success");
+      credentials.wipe();
+      session.internalError();
+      return;
+    }
+    if (accepted.pass().isEmpty() && needsPasswordFromAuthService(credentials.mechanism())) {
+      session.log().error("auth http server " + server.config().authHttp().url() + " did not send password");
+      credentials.wipe();
+      session.internalError();
+      return;
+    }
+    byte[] user = accepted.user().orElse(credentials.login());
+    byte[] pass = accepted.pass().orElse(credentials.secret());
+    credentials.wipe();
+    accepted.user().ifPresent(u -> session.log().setLogin(new String(u, StandardCharsets.UTF_8)));
+    connectBackend(accepted.backend(), user, pass);
+  }
+
+  /** nginx has no usable password of its own for these: the digest or nothing is all the client sent. */
+  private static boolean needsPasswordFromAuthService(Mechanism mechanism) {
+    return mechanism == Mechanism.CRAM_MD5 || mechanism == Mechanism.APOP || mechanism == Mechanism.EXTERNAL;
+  }
+
+  private void connectBackend(InetSocketAddress address, byte[] user, byte[] pass) {
+    ServerRuntime server = session.server();
+    String upstream = address.getAddress().getHostAddress() + ":" + address.getPort();
+    if (address.getAddress() instanceof java.net.Inet6Address) {
+      upstream = "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+    }
+    session.log().setUpstream(upstream);
+    session.log().setAction("connecting to upstream");
+    if (!server.gate().tryAcquire(loop)) {
+      session.log().error("worker_connections are not enough");
+      session.internalError();
+      return;
+    }
+    BackendLogin login = server.protocol().newBackendLogin(session);
+    Promise<String> result = loop.newPromise();
+    login.init(user, pass, result);
+    java.util.Arrays.fill(pass, (byte) 0);
+    Duration timeout = server.config().timeout();
+    int proxyBuffer = server.config().proxyBuffer();
+    Bootstrap bootstrap = new Bootstrap()
+        .group(loop)
+        .channel(server.transport().socketChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(PipelineNames.FRAMER, new LineBasedFrameDecoder(proxyBuffer, true, false));
+            ch.pipeline().addLast(PipelineNames.BACKEND_LOGIN, login);
+          }
+        });
+    ChannelFuture connect = bootstrap.connect(address);
+    Channel backend = connect.channel();
+    backend.closeFuture().addListener(f -> server.gate().release(loop));
+    // A client that goes away during the backend login takes the backend connection with it.
+    session.channel().closeFuture().addListener(f -> {
+      if (!result.isDone()) {
+        backend.close();
+      }
+    });
+    backendTimeout = loop.schedule(() -> {
+      if (!result.isDone()) {
+        result.tryFailure(new BackendLoginException(io.mailgate.backend.BackendFailure.TIMEOUT,
+            "upstream timed out", Optional.empty()));
+      }
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    connect.addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        String why = f.cause() == null ? "unknown" : f.cause().getMessage();
+        result.tryFailure(new BackendLoginException(io.mailgate.backend.BackendFailure.CONNECT,
+            "connect() failed (" + why + ")", Optional.empty()));
+      } else {
+        session.log().setAction(login.action());
+      }
+    });
+    result.addListener((Future<String> f) -> {
+      backendTimeout.cancel(false);
+      if (f.isSuccess()) {
+        handOver(backend, f.getNow());
+      } else {
+        backendFailed(backend, f.cause());
+      }
+    });
+  }
+
+  private void backendFailed(Channel backend, Throwable cause) {
+    backend.close();
+    if (!session.channel().isActive()) {
+      return;
+    }
+    if (cause instanceof BackendLoginException failure) {
+      session.log().error(failure.getMessage());
+      if (session.config().proxyPassErrorMessage() && failure.backendReply().isPresent()) {
+        session.writeRawAndClose(failure.backendReply().get());
+        return;
+      }
+    } else {
+      session.log().error("backend login failed", cause);
+    }
+    session.internalError();
+  }
+
+  private void handOver(Channel backend, String clientReply) {
+    if (!session.channel().isActive()) {
+      backend.close();
+      return;
+    }
+    session.log().setAction(null);
+    session.log().info("client logged in");
+    session.log().setAction("proxying");
+    session.writeRaw(clientReply);
+    Channel client = session.channel();
+    Relay relay = Relay.between(client, backend, session.config().proxyTimeout(), reason -> {
+      session.log().setAction(null);
+      session.log().info(reason);
+    });
+    // Relay handlers go in first: removing a framer passes the bytes it still holds downstream, into the relay, so
+    // commands the client pipelined after its login reach the backend in order.
+    backend.pipeline().addLast(PipelineNames.RELAY, relay.backendSide());
+    backend.pipeline().remove(PipelineNames.BACKEND_LOGIN);
+    backend.pipeline().remove(PipelineNames.FRAMER);
+    client.pipeline().addLast(PipelineNames.RELAY, relay.clientSide());
+    client.pipeline().remove(PipelineNames.FRONTEND);
+    client.pipeline().remove(PipelineNames.FRAMER);
+    relay.start();
+  }
+
+  /** Runs {@code task} on the loop after {@code delay} (now when absent), unless the client has gone. */
+  private void later(Optional<Duration> delay, Runnable task) {
+    Runnable guarded = () -> {
+      if (session.channel().isActive()) {
+        task.run();
+      }
+    };
+    if (delay.isEmpty() || delay.get().isZero()) {
+      guarded.run();
+    } else {
+      loop.schedule(guarded, delay.get().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+}

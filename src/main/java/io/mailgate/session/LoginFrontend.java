@@ -1,0 +1,32 @@
+package io.mailgate.session;
+
+import io.mailgate.auth.AuthResult;
+
+/**
+ * What the protocol-neutral {@link LoginFlow} asks of a protocol's front end: the protocol-specific wording of
+ * authentication outcomes. Every method is called on the session's event loop.
+ */
+public interface LoginFrontend {
+
+  /** The failure reply for a rejected login: IMAP {@code <tag> NO <text>}, POP3 {@code -ERR <text>}. No CRLF. */
+  String authFailedReply(AuthResult.Rejected rejected);
+
+  /** The RFC 7628 §3.2.2 error challenge: IMAP/POP3 {@code + <value>}, SMTP {@code 334 <value>}. No CRLF. */
+  String saslErrorChallenge(String value);
+
+  /**
+   * The failure reply is out (or the error challenge, with the failure reply held back until the client
+   * acknowledges it) and the session goes on: get ready for the next command.
+   *
+   * @param pendingAck non-null while an OAuth error challenge awaits the client's dummy response
+   */
+  void authFailed(PendingSaslError pendingAck);
+
+  /**
+   * An RFC 7628 error challenge waiting for the client's acknowledgement.
+   *
+   * @param failureReply the reply to send once acknowledged (e.g. {@code t1 NO auth failed})
+   * @param closeAfter whether the session ends after the exchange (the auth service sent no {@code Auth-Wait})
+   */
+  record PendingSaslError(String failureReply, boolean closeAfter) {}
+}

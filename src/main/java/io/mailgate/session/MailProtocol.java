@@ -1,0 +1,23 @@
+package io.mailgate.session;
+
+import io.mailgate.backend.BackendLogin;
+
+/**
+ * One mail protocol (the Java analogue of nginx's {@code ngx_mail_protocol_t}): how a client session starts, how the
+ * proxy logs in to a backend, and the fixed replies the protocol-neutral core needs. The core never imports a
+ * protocol package; it only talks to this interface.
+ */
+public interface MailProtocol {
+
+  /** {@code imap}, {@code pop3} or {@code smtp}: the {@code Auth-Protocol} value and the log name. */
+  String name();
+
+  /** Adds the protocol's framer and front-end handler to the new client channel and sends the greeting. */
+  void startSession(ClientSession session);
+
+  /** The backend login (banner, LOGIN/USER-PASS/XCLIENT...) for one session. */
+  BackendLogin newBackendLogin(ClientSession session);
+
+  /** The reply for an internal failure, sent before closing ({@code * BAD internal server error}). */
+  String internalErrorReply();
+}

@@ -1,0 +1,137 @@
+package io.mailgate.testkit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An IMAP backend on loopback, like nginx-tests' IMAP daemon: greets, accepts any LOGIN (literals answered with
+ * {@code +}), answers other tagged commands {@code OK}, and records every byte it received per connection. A LOGIN whose
+ * line contains "capability" is answered with an untagged CAPABILITY line first; a user "reject" gets {@code NO}.
+ */
+public final class FakeImapBackend implements AutoCloseable {
+
+  private static final Pattern LITERAL = Pattern.compile("\\{(\\d+)(\\+?)\\}$");
+
+  private final ServerSocket server;
+  private final String greeting;
+  private final List<String> received = new CopyOnWriteArrayList<>();
+
+  /** A backend with nginx-tests' greeting. */
+  public FakeImapBackend() throws IOException {
+    this("* OK fake ready");
+  }
+
+  /** A backend with the given greeting line. */
+  public FakeImapBackend(String greeting) throws IOException {
+    this.greeting = greeting;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::acceptLoop, "fake-imap");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  /** The backend's port. */
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** Every logical line (literals joined in) received, over all connections, in order. */
+  public List<String> received() {
+    return received;
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket socket = server.accept();
+        Thread t = new Thread(() -> serve(socket), "fake-imap-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      OutputStream out = socket.getOutputStream();
+      write(out, greeting + "\r\n");
+      while (true) {
+        StringBuilder command = new StringBuilder();
+        while (true) {
+          String line = readLine(in);
+          if (line == null) {
+            return;
+          }
+          command.append(line);
+          Matcher m = LITERAL.matcher(line);
+          if (!m.find()) {
+            break;
+          }
+          int n = Integer.parseInt(m.group(1));
+          if (m.group(2).isEmpty()) {
+            write(out, "+ go ahead\r\n");
+          }
+          command.append("\r\n").append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
+        }
+        String text = command.toString();
+        received.add(text);
+        String tag = text.split(" ", 2)[0];
+        String upper = text.toUpperCase(java.util.Locale.ROOT);
+        if (upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " LOGIN")) {
+          if (text.contains("reject")) {
+            write(out, tag + " NO [AUTHENTICATIONFAILED] rejected\r\n");
+            continue;
+          }
+          if (text.contains("capability")) {
+            write(out, "* CAPABILITY IMAP4rev1 FAKE\r\n");
+          }
+          write(out, tag + " OK LOGIN completed\r\n");
+        } else if (upper.contains(" LOGOUT")) {
+          write(out, "* BYE fake logging out\r\n" + tag + " OK LOGOUT completed\r\n");
+          return;
+        } else {
+          write(out, tag + " OK " + text.substring(tag.length()).trim().split(" ")[0] + " completed\r\n");
+        }
+      }
+    } catch (IOException e) {
+      // client went away
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      if (b == '\n') {
+        String s = line.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+      }
+      line.write(b);
+    }
+    return null;
+  }
+
+  private static void write(OutputStream out, String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}

@@ -1,0 +1,74 @@
+package io.mailgate.testkit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A blocking line-oriented test client with bounded waits (every read gives up after 5 s). */
+public final class LineClient implements AutoCloseable {
+
+  private final Socket socket;
+  private final InputStream in;
+
+  /** Connects to 127.0.0.1:{@code port}. */
+  public LineClient(int port) throws IOException {
+    socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    socket.setSoTimeout(5000);
+    in = new BufferedInputStream(socket.getInputStream());
+  }
+
+  /** Sends {@code line} plus CRLF. */
+  public void send(String line) throws IOException {
+    sendRaw(line + "\r\n");
+  }
+
+  /** Sends bytes as they are (chars byte for byte). */
+  public void sendRaw(String text) throws IOException {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** The next line without CRLF; null at end of stream. Fails the test after 5 s of silence. */
+  public String readLine() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      if (b == '\n') {
+        String s = line.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+      }
+      line.write(b);
+    }
+    return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** True if the server closed the connection within {@code millis} without sending anything more. */
+  public boolean closedWithin(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(5000);
+    }
+  }
+
+  /** Sets the read timeout. */
+  public void timeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

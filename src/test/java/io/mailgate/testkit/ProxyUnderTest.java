@@ -1,0 +1,59 @@
+package io.mailgate.testkit;
+
+import io.mailgate.app.Mailgate;
+import io.mailgate.config.ConfigLoader;
+import io.mailgate.config.LogLevel;
+import io.mailgate.config.MailgateConfig;
+import io.mailgate.log.ErrorLogs;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** mailgate started in-process from a config text, on a free loopback port; {@code %PORT%} in the text is replaced. */
+public final class ProxyUnderTest implements AutoCloseable {
+
+  private final Mailgate mailgate;
+  private final int port;
+
+  private ProxyUnderTest(Mailgate mailgate, int port) {
+    this.mailgate = mailgate;
+    this.port = port;
+  }
+
+  /** Starts mailgate with {@code mailBlockBody} as the inside of {@code mail {}}, listening on %PORT%. */
+  public static ProxyUnderTest start(Path dir, String mailBlockBody) throws Exception {
+    int port = freePort();
+    String text = "pid mailgate.pid;\nerror_log stderr debug;\nevents { worker_connections 256; }\nmail {\n"
+        + mailBlockBody.replace("%PORT%", Integer.toString(port)) + "\n}\n";
+    Path conf = dir.resolve("mailgate.conf");
+    Files.writeString(conf, text);
+    List<String> notices = new ArrayList<>();
+    MailgateConfig config = ConfigLoader.load(conf, dir, notices::add);
+    ErrorLogs.configureStderr(LogLevel.DEBUG);
+    LeakWatcher.install();
+    Mailgate mailgate = new Mailgate(config, notices);
+    mailgate.start();
+    return new ProxyUnderTest(mailgate, port);
+  }
+
+  /** A port that was free a moment ago. */
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The listening port. */
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    mailgate.stop();
+  }
+}
