@@ -86,6 +86,7 @@ public final class Mailgate {
     Transport transport = Transport.detect();
     transport.unavailabilityCause().ifPresent(why ->
         LOG.info(NginxLevels.NOTICE, "native epoll unavailable ({}), using NIO", why.toString()));
+    String tlsProvider = TlsProviders.describe();
     group = transport.newGroup(config.workerProcesses(), "mailgate");
     ConnectionGate gate = new PerLoopConnectionGate(group, config.workerConnections());
     listeners = new Listeners(group);
@@ -114,7 +115,7 @@ public final class Mailgate {
       throw new StartupException("open() \"" + config.pidFile().orElseThrow() + "\" failed (" + e + ")");
     }
     LOG.info(NginxLevels.NOTICE, "mailgate/{} started: {} event loops, {} transport, TLS provider {}",
-        Version.number(), config.workerProcesses(), transport.name(), TlsProviders.describe());
+        Version.number(), config.workerProcesses(), transport.name(), tlsProvider);
   }
 
   private void awaitStop() {

@@ -27,7 +27,8 @@ final class Version {
   }
 
   private static String nettyVersion() {
-    io.netty.util.Version v = io.netty.util.Version.identify().get("netty-common");
-    return v == null ? "unknown" : v.artifactVersion();
+    // The shaded jar keeps one merged versions file, so take whichever Netty module it names.
+    return io.netty.util.Version.identify().values().stream()
+        .map(io.netty.util.Version::artifactVersion).findFirst().orElse("unknown");
   }
 }

@@ -19,8 +19,8 @@ public final class ConfigLoader {
    * directives) go to {@code notices}, each once.
    */
   public static MailgateConfig load(Path configFile, Path prefix, Consumer<String> notices) throws ConfigException {
-    Path file = configFile.toAbsolutePath();
-    Path root = prefix.toAbsolutePath();
+    Path file = configFile.toAbsolutePath().normalize();
+    Path root = prefix.toAbsolutePath().normalize();
     List<Directive> top = ConfigParser.parse(file);
     return new MainBinder(file, root, new Notices(notices), memoized(HostName::local)).bind(top);
   }

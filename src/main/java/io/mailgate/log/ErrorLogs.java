@@ -37,7 +37,10 @@ public final class ErrorLogs {
    * @param perServer per server index: its own error log, or null to use the main one
    */
   public static void configure(ErrorLogConfig main, List<ErrorLogConfig> perServer) {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    configure((LoggerContext) LoggerFactory.getILoggerFactory(), main, perServer);
+  }
+
+  private static void configure(LoggerContext context, ErrorLogConfig main, List<ErrorLogConfig> perServer) {
     context.reset();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(toLogback(main.level()));
@@ -59,6 +62,11 @@ public final class ErrorLogs {
   /** Logs to standard error at {@code level}: before the configuration is read, and in tests. */
   public static void configureStderr(LogLevel level) {
     configure(ErrorLogConfig.stderr(level), List.of());
+  }
+
+  /** As {@link #configureStderr(LogLevel)}, for a context that is still being initialised (no LoggerFactory yet). */
+  static void configureStderr(LoggerContext context, LogLevel level) {
+    configure(context, ErrorLogConfig.stderr(level), List.of());
   }
 
   private static Appender<ILoggingEvent> appender(LoggerContext context, ErrorLogConfig config, String name) {

@@ -138,13 +138,13 @@ final class FakeAuthHttpServer implements AutoCloseable {
   /** One request head up to the empty line, or null at end of stream. */
   private static byte[] readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int last4 = 0;
     int c;
     while ((c = in.read()) >= 0) {
       head.write(c);
-      byte[] b = head.toByteArray();
-      int n = b.length;
-      if (n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n') {
-        return b;
+      last4 = (last4 << 8) | c;
+      if (last4 == 0x0D0A0D0A) {
+        return head.toByteArray();
       }
     }
     return null;

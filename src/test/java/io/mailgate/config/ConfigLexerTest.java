@@ -38,8 +38,8 @@ class ConfigLexerTest {
   }
 
   @Test
-  void aBackslashProtectsASeparatorInABareWord() throws Exception {
-    assertThat(texts("x a\\;b c\\ d;")).containsExactly("x", "a;b", "c d", ";", "<EOF>");
+  void aBackslashProtectsASeparatorInABareWordButStaysInIt() throws Exception {
+    assertThat(texts("x a\\;b c\\ d;")).containsExactly("x", "a\\;b", "c\\ d", ";", "<EOF>");
   }
 
   @Test

@@ -1,0 +1,433 @@
+package io.mailgate.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mailgate.auth.FakeAuthHttpServer.Reply;
+import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.sasl.Credentials;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.Transport;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpAuthClientTest {
+
+  private static final String OK_HEADERS = "Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 143\r\n";
+
+  private static MultiThreadIoEventLoopGroup group;
+
+  private EventLoop loop;
+  private FakeAuthHttpServer server;
+  private CountingGate gate;
+  private HttpAuthClient client;
+
+  /** Counts slots and notes any call made off the event loop. */
+  private static final class CountingGate implements ConnectionGate {
+    final AtomicInteger acquired = new AtomicInteger();
+    final AtomicInteger released = new AtomicInteger();
+    final AtomicInteger offLoop = new AtomicInteger();
+    volatile int limit = Integer.MAX_VALUE;
+
+    @Override
+    public boolean tryAcquire(EventLoop loop) {
+      if (!loop.inEventLoop()) {
+        offLoop.incrementAndGet();
+      }
+      if (acquired.get() - released.get() >= limit) {
+        return false;
+      }
+      acquired.incrementAndGet();
+      return true;
+    }
+
+    @Override
+    public void release(EventLoop loop) {
+      if (!loop.inEventLoop()) {
+        offLoop.incrementAndGet();
+      }
+      released.incrementAndGet();
+    }
+  }
+
+  @BeforeAll
+  static void startLoop() {
+    group = Transport.nio(Optional.empty()).newGroup(1, "auth-test");
+  }
+
+  @AfterAll
+  static void stopLoop() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    loop = (EventLoop) group.next();
+    server = new FakeAuthHttpServer();
+    gate = new CountingGate();
+    client = newClient(server.address(), Duration.ofSeconds(5), List.of());
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    client.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> gate.released.get() == gate.acquired.get());
+    assertThat(gate.offLoop.get()).as("gate calls off the event loop").isZero();
+    server.close();
+  }
+
+  private HttpAuthClient newClient(SocketAddress address, Duration timeout, List<AuthHttpConfig.HttpHeader> headers) {
+    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", address, "auth.test", "/auth", headers,
+        timeout, false);
+    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate);
+  }
+
+  private static AuthRequest request(byte[] login, byte[] pass) {
+    return new AuthRequest(Credentials.of(Mechanism.PLAIN, login, pass), "imap", 1, "192.0.2.1", Optional.empty(),
+        List.of());
+  }
+
+  private static AuthRequest request() {
+    return request(bytes("alice"), bytes("pw"));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private AuthResult ask(AuthRequest request) throws Exception {
+    return client.authenticate(request, loop).toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private AuthResult answer(String response) throws Exception {
+    server.then(Reply.thenClose(response));
+    return ask(request());
+  }
+
+  private String peer() {
+    return "127.0.0.1:" + server.address().getPort();
+  }
+
+  private static String unavailable(AuthResult result) {
+    assertThat(result).isInstanceOf(AuthResult.Unavailable.class);
+    return ((AuthResult.Unavailable) result).reason();
+  }
+
+  private static String keepAliveOk(String body) {
+    return "HTTP/1.1 200 OK\r\n" + OK_HEADERS + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+  }
+
+  @Test
+  void theRequestIsSentByteExactWithEscapingAndConfiguredHeadersLast() throws Exception {
+    client.close();
+    client = newClient(server.address(), Duration.ofSeconds(5),
+        List.of(new AuthHttpConfig.HttpHeader("X-Auth-Key", "k 1"), new AuthHttpConfig.HttpHeader("X-Z", "z")));
+    byte[] login = "j\u00fcrgen".getBytes(StandardCharsets.UTF_8);
+    AuthRequest request = new AuthRequest(Credentials.of(Mechanism.PLAIN, login, bytes("a b%c\u0001")), "smtp", 3,
+        "192.0.2.1", Optional.of("client.example"),
+        List.of(new AuthRequest.Header("Auth-SSL", "on"), new AuthRequest.Header("Auth-SSL-Protocol", "TLSv1.3")));
+    server.then(Reply.thenClose("HTTP/1.0 200 OK\r\n" + OK_HEADERS + "\r\n"));
+
+    assertThat(ask(request)).isInstanceOf(AuthResult.Accepted.class);
+
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.writeBytes(bytes("GET /auth HTTP/1.0\r\nHost: auth.test\r\nAuth-Method: plain\r\nAuth-User: "));
+    expected.writeBytes(login);
+    expected.writeBytes(bytes("\r\nAuth-Pass: a%20b%25c%01\r\nAuth-Protocol: smtp\r\nAuth-Login-Attempt: 3\r\n"
+        + "Client-IP: 192.0.2.1\r\nClient-Host: client.example\r\nAuth-SSL: on\r\nAuth-SSL-Protocol: TLSv1.3\r\n"
+        + "Connection: keep-alive\r\nX-Auth-Key: k 1\r\nX-Z: z\r\n\r\n"));
+    assertThat(server.requests()).hasSize(1);
+    assertThat(server.requests().get(0)).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
+  void authSaltIsSentOnlyForSaltedCredentials() throws Exception {
+    AuthRequest salted = new AuthRequest(
+        new Credentials(Mechanism.CRAM_MD5, bytes("bob"), bytes("digest"), Optional.of("<42.1@mail>")),
+        "imap", 1, "192.0.2.1", Optional.empty(), List.of());
+    server.then(Reply.thenClose(OK_HEADERS + "\r\n")).then(Reply.thenClose(OK_HEADERS + "\r\n"));
+
+    ask(salted);
+    ask(request());
+
+    String first = new String(server.requests().get(0), StandardCharsets.ISO_8859_1);
+    assertThat(first).contains("Auth-Method: cram-md5\r\nAuth-User: bob\r\nAuth-Pass: digest\r\n"
+        + "Auth-Salt: <42.1@mail>\r\nAuth-Protocol: imap\r\n");
+    assertThat(new String(server.requests().get(1), StandardCharsets.ISO_8859_1)).doesNotContain("Auth-Salt");
+  }
+
+  @Test
+  void okWithServerPortUserAndPassIsAccepted() throws Exception {
+    AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 10.1.2.3\r\nAuth-Port: 993\r\n"
+        + "Auth-User: backend\u00e9\r\nAuth-Pass: x%20y\r\n\r\n");
+
+    assertThat(result).isEqualTo(new AuthResult.Accepted(
+        new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 993),
+        Optional.of(bytes("backend\u00e9")), Optional.of(bytes("x%20y")), Optional.empty()));
+  }
+
+  @Test
+  void aResponseWithoutAuthStatusIsSuccess() throws Exception {
+    AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 110\r\n\r\n");
+
+    assertThat(result).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(((AuthResult.Accepted) result).backend().getPort()).isEqualTo(110);
+  }
+
+  @Test
+  void aFailureCarriesWaitCodeAndSaslError() throws Exception {
+    AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Status: Invalid login or password\r\nAuth-Wait: 3\r\n"
+        + "Auth-Error-Code: 535 5.7.8\r\nAuth-Error-SASL: eyJzdGF0dXMiOiI0MDEifQ==\r\n\r\n");
+
+    assertThat(result).isEqualTo(new AuthResult.Rejected("Invalid login or password", Optional.of("535 5.7.8"),
+        Optional.of(Duration.ofSeconds(3)), Optional.of("eyJzdGF0dXMiOiI0MDEifQ==")));
+  }
+
+  @Test
+  void waitAsksForARetry() throws Exception {
+    assertThat(answer("HTTP/1.0 200 OK\r\nAuth-Status: WAIT\r\nAuth-Wait: 1\r\n\r\n"))
+        .isEqualTo(new AuthResult.Retry(Optional.of(Duration.ofSeconds(1))));
+  }
+
+  @Test
+  void theStatusLineIsOptionalAndBareLineFeedsEndLines() throws Exception {
+    assertThat(answer(OK_HEADERS + "\r\n")).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(answer("HTTP/1.0 200 OK\nAuth-Status: OK\nAuth-Server: 127.0.0.1\nAuth-Port: 143\n\n"))
+        .isInstanceOf(AuthResult.Accepted.class);
+  }
+
+  @Test
+  void anInvalidHeaderNameIsUnavailable() throws Exception {
+    assertThat(unavailable(answer("HTTP/1.0 200 OK\r\nAuth_Status: OK\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent invalid header in response");
+  }
+
+  @Test
+  void aBareCarriageReturnIsAnInvalidResponse() throws Exception {
+    assertThat(unavailable(answer("HTTP/1.0 200\rOK\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent invalid response");
+  }
+
+  @Test
+  void invalidOrMissingServerAndPortAreUnavailable() throws Exception {
+    assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: mail.example\r\nAuth-Port: 143\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent invalid server address:\"mail.example\"");
+    assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 70000\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent invalid server port:\"70000\"");
+    assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " did not send server or port");
+  }
+
+  @Test
+  void echoedValuesWithNulOrTooLongAreUnavailable() throws Exception {
+    assertThat(unavailable(answer("Auth-Status: Bad\0login\r\n\r\n"))).endsWith("sent invalid Auth-Status");
+    String sasl = "e".repeat(AuthResponseInterpreter.MAX_SASL_BYTES + 1);
+    assertThat(unavailable(answer("Auth-Status: Bad\r\nAuth-Error-SASL: " + sasl + "\r\n\r\n")))
+        .endsWith("sent invalid Auth-Error-SASL");
+  }
+
+  @Test
+  void aTooLargeResponseIsUnavailable() throws Exception {
+    String pad = "X-Pad: " + "a".repeat(AuthResponseParser.MAX_HEAD_BYTES) + "\r\n";
+    assertThat(unavailable(answer("HTTP/1.0 200 OK\r\n" + pad + OK_HEADERS + "\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent too large response");
+  }
+
+  @Test
+  void aSilentServerTimesOutAndTheAnswerArrivesOnTheEventLoop() throws Exception {
+    client.close();
+    client = newClient(server.address(), Duration.ofMillis(300), List.of());
+    server.then(Reply.silence());
+    AtomicReference<Thread> completedOn = new AtomicReference<>();
+    long start = System.nanoTime();
+
+    CompletableFuture<AuthResult> future = client.authenticate(request(), loop).toCompletableFuture();
+    future.whenComplete((r, e) -> completedOn.set(Thread.currentThread()));
+    AuthResult result = future.get(5, TimeUnit.SECONDS);
+
+    assertThat(unavailable(result)).isEqualTo("auth http server " + peer() + " timed out");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    await().atMost(Duration.ofSeconds(5)).until(() -> completedOn.get() != null);
+    assertThat(completedOn.get().getName()).startsWith("auth-test");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 1);
+  }
+
+  @Test
+  void aRefusedConnectionIsUnavailable() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    client.close();
+    client = newClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofSeconds(5), List.of());
+
+    assertThat(unavailable(ask(request())))
+        .startsWith("auth http server 127.0.0.1:" + port + " connect() failed (")
+        .containsIgnoringCase("refused");
+  }
+
+  @Test
+  void aKeptAliveConnectionServesTheNextRequests() throws Exception {
+    server.then(Reply.keepOpen(keepAliveOk("")))
+        .then(Reply.keepOpen(keepAliveOk("ignored body")))
+        .then(Reply.keepOpen("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n" + OK_HEADERS + "Content-Length: 0\r\n\r\n"))
+        .then(Reply.keepOpen(keepAliveOk("")));
+
+    for (int i = 0; i < 4; i++) {
+      assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    }
+
+    assertThat(server.requests()).hasSize(4);
+    assertThat(server.connections()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestStartedOnTheEventLoopItselfWorksAndReusesTheConnection() throws Exception {
+    server.then(Reply.keepOpen(keepAliveOk(""))).then(Reply.keepOpen(keepAliveOk("")));
+
+    CompletableFuture<AuthResult> both = loop.submit(() -> client.authenticate(request(), loop)
+            .thenCompose(first -> client.authenticate(request(), loop)).toCompletableFuture())
+        .get(5, TimeUnit.SECONDS);
+
+    assertThat(both.get(5, TimeUnit.SECONDS)).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(server.connections()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutContentLengthTheConnectionIsClosedAfterTheHeaders() throws Exception {
+    server.then(Reply.keepOpen("HTTP/1.1 200 OK\r\n" + OK_HEADERS + "\r\n")).then(Reply.thenClose(OK_HEADERS + "\r\n"));
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 1);
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void connectionCloseOrAnHttp10AnswerWithoutKeepAliveIsNotReused() throws Exception {
+    server.then(Reply.keepOpen("HTTP/1.1 200 OK\r\nConnection: close\r\n" + OK_HEADERS + "Content-Length: 0\r\n\r\n"))
+        .then(Reply.keepOpen("HTTP/1.0 200 OK\r\n" + OK_HEADERS + "Content-Length: 0\r\n\r\n"))
+        .then(Reply.thenClose(OK_HEADERS + "\r\n"));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    }
+
+    assertThat(server.connections()).isEqualTo(3);
+  }
+
+  @Test
+  void aBodyOverTheLimitIsNotReadAndTheConnectionIsClosed() throws Exception {
+    server.then(Reply.keepOpen("HTTP/1.1 200 OK\r\n" + OK_HEADERS + "Content-Length: 70000\r\n\r\n"));
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 1);
+  }
+
+  @Test
+  void aPooledConnectionTheServerDropsOnTheNextRequestIsRetriedOnANewOne() throws Exception {
+    server.then(Reply.keepOpen(keepAliveOk(""))).then(Reply.hangUp()).then(Reply.thenClose(
+        "Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 2525\r\n\r\n"));
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    AuthResult second = ask(request());
+
+    assertThat(second).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(((AuthResult.Accepted) second).backend().getPort()).isEqualTo(2525);
+    assertThat(server.requests()).hasSize(3);
+    assertThat(server.requests().get(2)).isEqualTo(server.requests().get(1));
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void aPooledConnectionClosedByTheServerWhileIdleIsReplacedTransparently() throws Exception {
+    server.then(Reply.thenClose(keepAliveOk(""))).then(Reply.thenClose(OK_HEADERS + "\r\n"));
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 1);
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void aFreshConnectionClosedBeforeAnyAnswerIsNotRetried() throws Exception {
+    server.then(Reply.hangUp());
+
+    assertThat(unavailable(ask(request())))
+        .isEqualTo("auth http server " + peer() + " closed connection prematurely");
+    assertThat(server.connections()).isEqualTo(1);
+  }
+
+  @Test
+  void closeClosesPooledConnections() throws Exception {
+    server.then(Reply.keepOpen(keepAliveOk("")));
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(server.closedConnections()).isZero();
+
+    client.close();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 1);
+  }
+
+  @Test
+  void aFullGateRefusesTheConnection() throws Exception {
+    gate.limit = 0;
+
+    assertThat(unavailable(ask(request()))).endsWith("worker_connections are not enough");
+    assertThat(gate.acquired.get()).isZero();
+    assertThat(server.connections()).isZero();
+  }
+
+  @Test
+  void unixSocketsNeedEpoll() throws Exception {
+    client.close();
+    client = newClient(new DomainSocketAddress("/tmp/mailgate-auth-test.sock"), Duration.ofSeconds(1), List.of());
+
+    assertThat(unavailable(ask(request()))).endsWith("unix sockets need the epoll transport");
+  }
+
+  @Test
+  void theGateIsReleasedAfterEveryConnection() throws Exception {
+    client.close();
+    client = newClient(server.address(), Duration.ofMillis(300), List.of());
+    server.then(Reply.keepOpen(keepAliveOk("")))
+        .then(Reply.hangUp())
+        .then(Reply.thenClose("HTTP/1.0 200 OK\r\n" + OK_HEADERS + "\r\n"))
+        .then(Reply.thenClose("bad header\r\n\r\n"))
+        .then(Reply.silence());
+
+    assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(ask(request())).as("retried after the hang-up").isInstanceOf(AuthResult.Accepted.class);
+    assertThat(unavailable(ask(request()))).endsWith("sent invalid header in response");
+    assertThat(unavailable(ask(request()))).endsWith("timed out");
+    assertThat(server.connections()).isEqualTo(4);
+    client.close();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> gate.released.get() == 4);
+    assertThat(gate.acquired.get()).isEqualTo(4);
+  }
+}
