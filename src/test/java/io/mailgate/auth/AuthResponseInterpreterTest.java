@@ -120,7 +120,8 @@ class AuthResponseInterpreterTest {
   @ValueSource(strings = {"Auth-Server: 1.2.3.4\r\n", "Auth-Port: 143\r\n", "Auth-Server:\r\nAuth-Port: 143\r\n",
       "Auth-Status: OK\r\n"})
   void successWithoutServerOrPortIsUnavailable(String headers) {
-    assertThat(unavailable(interpret(headers))).isEqualTo("auth http server 127.0.0.1:9000 did not send server or port");
+    assertThat(unavailable(interpret(headers)))
+        .isEqualTo("auth http server 127.0.0.1:9000 did not send server or port");
   }
 
   @ParameterizedTest
@@ -141,7 +142,8 @@ class AuthResponseInterpreterTest {
   @ParameterizedTest
   @ValueSource(strings = {"1", "65535"})
   void portsAtTheBoundsAreAccepted(String port) {
-    assertThat(interpret("Auth-Server: 1.2.3.4\r\nAuth-Port: " + port + "\r\n")).isInstanceOf(AuthResult.Accepted.class);
+    assertThat(interpret("Auth-Server: 1.2.3.4\r\nAuth-Port: " + port + "\r\n"))
+        .isInstanceOf(AuthResult.Accepted.class);
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -66,8 +67,8 @@ class AuthResponseParserTest {
     }
     assertThat(feed(single)).as("byte by byte").isEqualTo(expected);
     for (int i = 0; i <= all.length; i++) {
-      byte[] a = java.util.Arrays.copyOfRange(all, 0, i);
-      byte[] b = java.util.Arrays.copyOfRange(all, i, all.length);
+      byte[] a = Arrays.copyOfRange(all, 0, i);
+      byte[] b = Arrays.copyOfRange(all, i, all.length);
       assertThat(feed(List.of(a, b))).as("split at %d", i).isEqualTo(expected);
     }
     return expected;

@@ -7,6 +7,7 @@ import io.mailgate.auth.FakeAuthHttpServer.Reply;
 import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
+import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.channel.EventLoop;
@@ -73,12 +74,14 @@ class HttpAuthClientTest {
 
   @BeforeAll
   static void startLoop() {
+    LeakWatcher.install();
     group = Transport.nio(Optional.empty()).newGroup(1, "auth-test");
   }
 
   @AfterAll
-  static void stopLoop() {
+  static void stopLoop() throws InterruptedException {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    LeakWatcher.assertNoLeaks();
   }
 
   @BeforeEach
@@ -291,7 +294,8 @@ class HttpAuthClientTest {
   void aKeptAliveConnectionServesTheNextRequests() throws Exception {
     server.then(Reply.keepOpen(keepAliveOk("")))
         .then(Reply.keepOpen(keepAliveOk("ignored body")))
-        .then(Reply.keepOpen("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n" + OK_HEADERS + "Content-Length: 0\r\n\r\n"))
+        .then(Reply.keepOpen(
+            "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n" + OK_HEADERS + "Content-Length: 0\r\n\r\n"))
         .then(Reply.keepOpen(keepAliveOk("")));
 
     for (int i = 0; i < 4; i++) {

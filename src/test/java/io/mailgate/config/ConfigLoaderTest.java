@@ -391,6 +391,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void includeTakesExactlyOneArgumentAndNoBlock() throws IOException {
+    assertFails("include a b;", "invalid number of arguments in \"include\" directive in " + conf() + ":1");
+    assertFails("\ninclude a {}", "directive \"include\" is not terminated by \";\" in " + conf() + ":2");
+  }
+
+  @Test
   void anIncludeLoopIsReported() throws IOException {
     write("loop.conf", "include loop.conf;");
     assertFails("include loop.conf;",
