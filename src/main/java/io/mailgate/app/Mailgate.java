@@ -99,6 +99,13 @@ public final class Mailgate {
               server.protocol(), server.file(), server.line());
           continue;
         }
+        for (io.mailgate.config.ListenConfig listen : server.listens()) {
+          if (listen.proxyProtocol()) {
+            // Accepting the flag without decoding the header would turn every PROXY line into a bad command.
+            throw new StartupException("the PROXY protocol is not supported yet (\"listen " + listen.text()
+                + " proxy_protocol\") in " + server.file() + ":" + server.line());
+          }
+        }
         String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
         AuthClient authClient = new HttpAuthClient(server.authHttp(), transport, gate);
         authClients.add(authClient);
@@ -107,6 +114,9 @@ public final class Mailgate {
       if (config.pidFile().isPresent()) {
         Main.writePidFile(config.pidFile().get());
       }
+    } catch (StartupException e) {
+      stop();
+      throw e;
     } catch (Listeners.BindException e) {
       stop();
       throw new StartupException(e.getMessage());
