@@ -2,6 +2,7 @@ package io.mailgate.session;
 
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
+import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.relay.Relay;
@@ -17,9 +18,11 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -144,7 +147,7 @@ public final class LoginFlow {
   private void connectBackend(InetSocketAddress address, byte[] user, byte[] pass) {
     ServerRuntime server = session.server();
     String upstream = address.getAddress().getHostAddress() + ":" + address.getPort();
-    if (address.getAddress() instanceof java.net.Inet6Address) {
+    if (address.getAddress() instanceof Inet6Address) {
       upstream = "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
     }
     session.log().setUpstream(upstream);
@@ -157,7 +160,7 @@ public final class LoginFlow {
     BackendLogin login = server.protocol().newBackendLogin(session);
     Promise<String> result = loop.newPromise();
     login.init(user, pass, result);
-    java.util.Arrays.fill(pass, (byte) 0);
+    Arrays.fill(pass, (byte) 0);
     Duration timeout = server.config().timeout();
     int proxyBuffer = server.config().proxyBuffer();
     Bootstrap bootstrap = new Bootstrap()
@@ -182,14 +185,14 @@ public final class LoginFlow {
     });
     backendTimeout = loop.schedule(() -> {
       if (!result.isDone()) {
-        result.tryFailure(new BackendLoginException(io.mailgate.backend.BackendFailure.TIMEOUT,
+        result.tryFailure(new BackendLoginException(BackendFailure.TIMEOUT,
             "upstream timed out", Optional.empty()));
       }
     }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     connect.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         String why = f.cause() == null ? "unknown" : f.cause().getMessage();
-        result.tryFailure(new BackendLoginException(io.mailgate.backend.BackendFailure.CONNECT,
+        result.tryFailure(new BackendLoginException(BackendFailure.CONNECT,
             "connect() failed (" + why + ")", Optional.empty()));
       } else {
         session.log().setAction(login.action());

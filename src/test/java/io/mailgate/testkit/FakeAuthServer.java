@@ -30,6 +30,12 @@ public final class FakeAuthServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A response that never comes: the connection is held open, unanswered, until the proxy closes it or the server is
+   * closed (for auth_http_timeout tests).
+   */
+  public static final String HANG = "\0hang";
+
   private final ServerSocket server;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile Function<Request, String> responder;
@@ -106,6 +112,11 @@ public final class FakeAuthServer implements AutoCloseable {
         if (response == null) {
           return;
         }
+        if (HANG.equals(response)) {
+          socket.setSoTimeout(10_000);
+          holdUntilClosed(in);
+          return;
+        }
         out.write((response + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         if (!response.toLowerCase(Locale.ROOT).contains("content-length:")) {
@@ -114,6 +125,32 @@ public final class FakeAuthServer implements AutoCloseable {
       }
     } catch (IOException e) {
       // the proxy went away: nothing to record
+    }
+  }
+
+  /** A WAIT answer ({@code Auth-Status: WAIT}) with extra header lines. */
+  public static String waitAnswer(String... extra) {
+    return fail("WAIT", extra);
+  }
+
+  /** A script that answers {@code response} after {@code millis} (the auth lookup stays pending meanwhile). */
+  public static Function<Request, String> delayed(int millis, Function<Request, String> response) {
+    return request -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      return response.apply(request);
+    };
+  }
+
+  /** Reads and drops input until the peer closes, the socket fails or 10 s pass. */
+  private static void holdUntilClosed(InputStream in) throws IOException {
+    byte[] sink = new byte[256];
+    while (in.read(sink) >= 0) {
+      // nothing to answer
     }
   }
 

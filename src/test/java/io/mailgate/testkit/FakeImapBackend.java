@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * An IMAP backend on loopback, like nginx-tests' IMAP daemon: greets, accepts any LOGIN (literals answered with
  * {@code +}), answers other tagged commands {@code OK}, and records every byte it received per connection. A LOGIN whose
  * line contains "capability" is answered with an untagged CAPABILITY line first; a user "reject" gets {@code NO}.
+ * A null greeting makes a backend that accepts connections but never speaks. {@link #withMailbox()} makes one that
+ * also answers CAPABILITY, LIST, LSUB, SELECT and EXAMINE with the untagged data a real client library expects.
  */
 public final class FakeImapBackend implements AutoCloseable {
 
@@ -25,6 +27,7 @@ public final class FakeImapBackend implements AutoCloseable {
 
   private final ServerSocket server;
   private final String greeting;
+  private final boolean mailbox;
   private final List<String> received = new CopyOnWriteArrayList<>();
 
   /** A backend with nginx-tests' greeting. */
@@ -32,13 +35,23 @@ public final class FakeImapBackend implements AutoCloseable {
     this("* OK fake ready");
   }
 
-  /** A backend with the given greeting line. */
+  /** A backend with the given greeting line; null: never greets. */
   public FakeImapBackend(String greeting) throws IOException {
+    this(greeting, false);
+  }
+
+  private FakeImapBackend(String greeting, boolean mailbox) throws IOException {
     this.greeting = greeting;
+    this.mailbox = mailbox;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "fake-imap");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /** A backend with an INBOX, enough for a real IMAP client library to log in, list folders and log out. */
+  public static FakeImapBackend withMailbox() throws IOException {
+    return new FakeImapBackend("* OK fake ready", true);
   }
 
   /** The backend's port. */
@@ -68,6 +81,13 @@ public final class FakeImapBackend implements AutoCloseable {
     try (socket) {
       InputStream in = new BufferedInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
+      if (greeting == null) {
+        socket.setSoTimeout(10_000);
+        while (in.read() >= 0) {
+          // silent backend: swallow input until the proxy gives up
+        }
+        return;
+      }
       write(out, greeting + "\r\n");
       while (true) {
         StringBuilder command = new StringBuilder();
@@ -103,12 +123,35 @@ public final class FakeImapBackend implements AutoCloseable {
         } else if (upper.contains(" LOGOUT")) {
           write(out, "* BYE fake logging out\r\n" + tag + " OK LOGOUT completed\r\n");
           return;
+        } else if (mailbox && answerMailboxCommand(out, tag, upper.substring(tag.length()).trim())) {
+          continue;
         } else {
           write(out, tag + " OK " + text.substring(tag.length()).trim().split(" ")[0] + " completed\r\n");
         }
       }
     } catch (IOException e) {
       // client went away
+    }
+  }
+
+  /** Mailbox mode: the untagged data and tagged OK of the commands a client library sends; false if not one. */
+  private static boolean answerMailboxCommand(OutputStream out, String tag, String upperCommand) throws IOException {
+    String name = upperCommand.split(" ", 2)[0];
+    switch (name) {
+      case "CAPABILITY":
+        write(out, "* CAPABILITY IMAP4rev1 AUTH=XOAUTH2 AUTH=PLAIN\r\n" + tag + " OK CAPABILITY completed\r\n");
+        return true;
+      case "LIST":
+      case "LSUB":
+        write(out, "* " + name + " (\\HasNoChildren) \"/\" INBOX\r\n" + tag + " OK " + name + " completed\r\n");
+        return true;
+      case "SELECT":
+      case "EXAMINE":
+        write(out, "* FLAGS (\\Seen \\Deleted)\r\n* 0 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] UIDs valid\r\n"
+            + tag + " OK [READ-WRITE] " + name + " completed\r\n");
+        return true;
+      default:
+        return false;
     }
   }
 

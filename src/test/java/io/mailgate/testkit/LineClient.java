@@ -48,6 +48,15 @@ public final class LineClient implements AutoCloseable {
     return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /** The next {@code n} lines (null entries past the end of stream). */
+  public java.util.List<String> readLines(int n) throws IOException {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      lines.add(readLine());
+    }
+    return lines;
+  }
+
   /** True if the server closed the connection within {@code millis} without sending anything more. */
   public boolean closedWithin(int millis) throws IOException {
     socket.setSoTimeout(millis);

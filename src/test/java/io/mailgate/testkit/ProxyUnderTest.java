@@ -26,9 +26,14 @@ public final class ProxyUnderTest implements AutoCloseable {
 
   /** Starts mailgate with {@code mailBlockBody} as the inside of {@code mail {}}, listening on %PORT%. */
   public static ProxyUnderTest start(Path dir, String mailBlockBody) throws Exception {
+    return startWholeConfig(dir, "pid mailgate.pid;\nerror_log stderr debug;\nevents { worker_connections 256; }\n"
+        + "mail {\n" + mailBlockBody + "\n}\n");
+  }
+
+  /** Starts mailgate with a whole configuration text; %PORT% is replaced by a free port. */
+  public static ProxyUnderTest startWholeConfig(Path dir, String configText) throws Exception {
     int port = freePort();
-    String text = "pid mailgate.pid;\nerror_log stderr debug;\nevents { worker_connections 256; }\nmail {\n"
-        + mailBlockBody.replace("%PORT%", Integer.toString(port)) + "\n}\n";
+    String text = configText.replace("%PORT%", Integer.toString(port));
     Path conf = dir.resolve("mailgate.conf");
     Files.writeString(conf, text);
     List<String> notices = new ArrayList<>();

@@ -1,0 +1,245 @@
+package io.mailgate.testkit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A private Dovecot 2.3 IMAP server on a free loopback port, configured from scratch in a directory of its own (own
+ * base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so it never touches
+ * a system instance. Runs as root (CI) or as an ordinary user.
+ */
+public final class DovecotServer implements AutoCloseable {
+
+  private static final List<String> SEARCH_DIRS = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/sbin");
+  private static final Pattern APPEND_UID = Pattern.compile("\\[APPENDUID \\d+ (\\d+)]");
+  /** nobody/nogroup on Debian: Dovecot refuses mail access as root, so mail is owned by this unprivileged id. */
+  private static final int ROOT_MAIL_ID = 65534;
+
+  private final Path binary;
+  private final Path dir;
+  private final Path conf;
+  private final int port;
+  private final Process process;
+
+  private DovecotServer(Path binary, Path dir, Path conf, int port, Process process) {
+    this.binary = binary;
+    this.dir = dir;
+    this.conf = conf;
+    this.port = port;
+    this.process = process;
+  }
+
+  /** The dovecot binary, from PATH or the usual sbin directories. */
+  public static Optional<Path> binary() {
+    return Executables.find("dovecot", SEARCH_DIRS);
+  }
+
+  /** {@code dovecot --version}, e.g. {@code 2.3.19.1 (9b53102964)}. */
+  public static String version(Path binary) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("dovecot --version did not finish");
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+  }
+
+  /**
+   * Writes the configuration into {@code dir}, starts {@code dovecot -F} and waits until the IMAP port accepts.
+   *
+   * @param user the one login name, stored with {@code password} in a passwd-file
+   */
+  public static DovecotServer start(Path binary, Path dir, String user, String password) throws Exception {
+    String version = version(binary);
+    if (!version.startsWith("2.3.")) {
+      // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
+      throw new IllegalStateException("DovecotServer writes a Dovecot 2.3 configuration, found " + version);
+    }
+    Path home = dir.toAbsolutePath();
+    for (String sub : List.of("run", "state", "mail")) {
+      Files.createDirectories(home.resolve(sub));
+    }
+    Path users = home.resolve("users");
+    Files.writeString(users, user + ":{PLAIN}" + password + "\n");
+    Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
+    int port = ProxyUnderTest.freePort();
+    Path conf = home.resolve("dovecot.conf");
+    Files.writeString(conf, config(home, port, Identity.of(home)));
+    Path out = home.resolve("dovecot.out");
+    Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    DovecotServer server = new DovecotServer(binary, home, conf, port, process);
+    try {
+      server.awaitPort(Duration.ofSeconds(10));
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw new IllegalStateException("dovecot did not start: " + e.getMessage() + "\n" + server.log(), e);
+    }
+    return server;
+  }
+
+  private static String config(Path home, int port, Identity id) {
+    StringBuilder c = new StringBuilder()
+        .append("base_dir = ").append(home.resolve("run")).append('\n')
+        .append("state_dir = ").append(home.resolve("state")).append('\n')
+        .append("log_path = ").append(home.resolve("dovecot.log")).append('\n')
+        .append("protocols = imap\n")
+        .append("listen = 127.0.0.1\n")
+        .append("ssl = no\n")
+        // The proxy logs in with LOGIN over plain TCP on loopback; Dovecot 2.3 refuses that unless told otherwise.
+        .append("disable_plaintext_auth = no\n")
+        .append("auth_mechanisms = plain login\n")
+        .append("mail_location = maildir:").append(home.resolve("mail")).append("/%u\n")
+        .append("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ")
+        .append(home.resolve("users")).append("\n}\n")
+        .append("userdb {\n  driver = static\n  args = uid=").append(id.mailUid()).append(" gid=").append(id.mailGid())
+        .append(" home=").append(home.resolve("mail")).append("/%u\n}\n");
+    if (id.root()) {
+      // Auth reads the 0600 passwd-file in a root-only test directory; login processes keep their default dovenull
+      // user, since imap-login refuses to run as root.
+      c.append("default_internal_user = root\n");
+    } else {
+      // Unprivileged: every service runs as this user, and nothing can chroot.
+      c.append("default_internal_user = ").append(id.user()).append('\n')
+          .append("default_internal_group = ").append(id.group()).append('\n')
+          .append("default_login_user = ").append(id.user()).append('\n')
+          .append("service anvil {\n  chroot =\n}\n");
+    }
+    c.append("service imap-login {\n")
+        .append("  inet_listener imap {\n    address = 127.0.0.1\n    port = ").append(port).append("\n  }\n")
+        .append("  inet_listener imaps {\n    port = 0\n  }\n");
+    if (!id.root()) {
+      c.append("  chroot =\n");
+    }
+    c.append("}\n");
+    return c.toString();
+  }
+
+  /** Who runs Dovecot and who owns the mail. */
+  private record Identity(boolean root, String user, String group, int mailUid, int mailGid) {
+    static Identity of(Path home) throws IOException {
+      int uid = (Integer) Files.getAttribute(home, "unix:uid");
+      String user = Files.getOwner(home).getName();
+      String group = Files.readAttributes(home, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+      if (uid != 0) {
+        return new Identity(false, user, group, uid, (Integer) Files.getAttribute(home, "unix:gid"));
+      }
+      // Dovecot refuses mail access as root ("Mail access not allowed for root"): mail belongs to nobody, who must
+      // be able to reach the mail directory through the otherwise root-only test directory.
+      Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx--x--x"));
+      Path mail = home.resolve("mail");
+      Files.setAttribute(mail, "unix:uid", ROOT_MAIL_ID);
+      Files.setAttribute(mail, "unix:gid", ROOT_MAIL_ID);
+      return new Identity(true, user, group, ROOT_MAIL_ID, ROOT_MAIL_ID);
+    }
+  }
+
+  private void awaitPort(Duration limit) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IOException("dovecot exited with status " + process.exitValue());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("port " + port + " not accepting after " + limit.toSeconds() + " s", e);
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** The IMAP port. */
+  public int port() {
+    return port;
+  }
+
+  /** Dovecot's log and console output so far, for failure messages. */
+  public String log() {
+    StringBuilder text = new StringBuilder();
+    for (String name : List.of("dovecot.out", "dovecot.log")) {
+      Path file = dir.resolve(name);
+      try {
+        if (Files.exists(file)) {
+          text.append("--- ").append(name).append(":\n").append(Files.readString(file, StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        text.append("--- ").append(name).append(": unreadable: ").append(e.getMessage()).append('\n');
+      }
+    }
+    return text.toString();
+  }
+
+  /**
+   * Logs in directly (not through the proxy) and APPENDs {@code message} to INBOX with {@code \Seen}.
+   *
+   * @return the message's UID (RFC 4315 APPENDUID)
+   */
+  public long append(String user, String password, byte[] message) throws IOException {
+    try (LineClient c = new LineClient(port)) {
+      expect(c.readLine(), "* OK");
+      c.send("a1 LOGIN \"" + user + "\" \"" + password + "\"");
+      expectTagged(c, "a1");
+      c.send("a2 APPEND INBOX (\\Seen) {" + message.length + "}");
+      expect(c.readLine(), "+");
+      // LineClient sends chars byte for byte, so ISO-8859-1 carries the raw bytes unchanged.
+      c.sendRaw(new String(message, StandardCharsets.ISO_8859_1) + "\r\n");
+      String done = expectTagged(c, "a2");
+      Matcher m = APPEND_UID.matcher(done);
+      if (!m.find()) {
+        throw new IOException("no APPENDUID in: " + done);
+      }
+      c.send("a3 LOGOUT");
+      expectTagged(c, "a3");
+      return Long.parseLong(m.group(1));
+    }
+  }
+
+  private static String expectTagged(LineClient c, String tag) throws IOException {
+    String line;
+    do {
+      line = c.readLine();
+      if (line == null) {
+        throw new IOException("dovecot closed the connection before " + tag + " completed");
+      }
+    } while (!line.startsWith(tag + " "));
+    return expect(line, tag + " OK");
+  }
+
+  private static String expect(String line, String prefix) throws IOException {
+    if (line == null || !line.startsWith(prefix)) {
+      throw new IOException("dovecot answered \"" + line + "\", expected \"" + prefix + "...\"");
+    }
+    return line;
+  }
+
+  /** {@code dovecot -c conf stop}, then ends the foreground master if it is still there. */
+  @Override
+  public void close() throws Exception {
+    Process stop = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "stop")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!stop.waitFor(10, TimeUnit.SECONDS)) {
+      stop.destroyForcibly();
+    }
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
