@@ -6,10 +6,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +45,18 @@ public final class DovecotServer implements AutoCloseable {
 
   /** The dovecot binary, from PATH or the usual sbin directories. */
   public static Optional<Path> binary() {
-    return Executables.find("dovecot", SEARCH_DIRS);
+    return findExecutable("dovecot", SEARCH_DIRS);
+  }
+
+  /** The first executable {@code name} on PATH, then in {@code extraDirs} (sbin is often not on a user's PATH). */
+  static Optional<Path> findExecutable(String name, List<String> extraDirs) {
+    List<String> dirs = new java.util.ArrayList<>();
+    String path = System.getenv("PATH");
+    if (path != null) {
+      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+    }
+    dirs.addAll(extraDirs);
+    return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
   }
 
   /** {@code dovecot --version}, e.g. {@code 2.3.19.1 (9b53102964)}. */
@@ -131,13 +145,18 @@ public final class DovecotServer implements AutoCloseable {
     static Identity of(Path home) throws IOException {
       int uid = (Integer) Files.getAttribute(home, "unix:uid");
       String user = Files.getOwner(home).getName();
-      String group = Files.readAttributes(home, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+      String group = Files.readAttributes(home, PosixFileAttributes.class).group().getName();
       if (uid != 0) {
         return new Identity(false, user, group, uid, (Integer) Files.getAttribute(home, "unix:gid"));
       }
       // Dovecot refuses mail access as root ("Mail access not allowed for root"): mail belongs to nobody, who must
-      // be able to reach the mail directory through the otherwise root-only test directory.
-      Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx--x--x"));
+      // be able to reach the mail directory through the root-only test directory (search permission only).
+      for (Path d = home; d != null; d = d.getParent()) {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(d);
+        if (perms.add(PosixFilePermission.OTHERS_EXECUTE)) {
+          Files.setPosixFilePermissions(d, perms);
+        }
+      }
       Path mail = home.resolve("mail");
       Files.setAttribute(mail, "unix:uid", ROOT_MAIL_ID);
       Files.setAttribute(mail, "unix:gid", ROOT_MAIL_ID);
