@@ -115,7 +115,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
       return;
     }
     if (hasLineBreakOrNul(args.get(0)) || hasLineBreakOrNul(args.get(1))) {
-      session.log().info("client sent invalid login or password in LOGIN command");
+      session.log().info("client sent CR, LF or NUL in LOGIN arguments");
       bad(false);
       return;
     }

@@ -248,17 +248,22 @@ public final class DovecotServer implements AutoCloseable {
 
   /** {@code dovecot -c conf stop}, then ends the foreground master if it is still there. */
   @Override
-  public void close() throws Exception {
-    Process stop = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "stop")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!stop.waitFor(10, TimeUnit.SECONDS)) {
-      stop.destroyForcibly();
-    }
-    if (!process.waitFor(5, TimeUnit.SECONDS)) {
-      process.destroy();
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+  public void close() throws IOException {
+    try {
+      Process stop = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "stop")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!stop.waitFor(10, TimeUnit.SECONDS)) {
+        stop.destroyForcibly();
       }
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

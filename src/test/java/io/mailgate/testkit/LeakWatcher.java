@@ -46,9 +46,9 @@ public final class LeakWatcher {
   /** Forces leak reports out and throws if any buffer leaked. */
   public static void assertNoLeaks() throws InterruptedException {
     install();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
       System.gc();
-      Thread.sleep(50);
+      Thread.sleep(20);
       // The detector checks its reference queue on allocation.
       for (int j = 0; j < 64; j++) {
         ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(16);
