@@ -55,19 +55,29 @@ class DovecotCurlIT {
       "Alice",
       "").getBytes(StandardCharsets.UTF_8);
 
-  /** How curl is told to log in, and the Auth-Method mailgate must then send to the auth service. */
+  /**
+   * How curl is told to log in, and the Auth-Method mailgate must then send to the auth service. curl 7.88 picks
+   * OAUTHBEARER whenever it is advertised, even with {@code --login-options AUTH=XOAUTH2} (curl issue 10259), so
+   * XOAUTH2 goes to a second listener whose {@code imap_auth} leaves OAUTHBEARER out.
+   */
   enum Login {
-    PLAIN("plain", "--login-options", "AUTH=PLAIN", "-u", USER + ":" + PASSWORD),
-    LOGIN("plain", "--login-options", "AUTH=LOGIN", "-u", USER + ":" + PASSWORD),
-    OAUTHBEARER("oauthbearer", "--oauth2-bearer", TOKEN, "-u", USER),
-    XOAUTH2("xoauth2", "--login-options", "AUTH=XOAUTH2", "--oauth2-bearer", TOKEN, "-u", USER);
+    PLAIN("plain", false, "--login-options", "AUTH=PLAIN", "-u", USER + ":" + PASSWORD),
+    LOGIN("plain", false, "--login-options", "AUTH=LOGIN", "-u", USER + ":" + PASSWORD),
+    OAUTHBEARER("oauthbearer", false, "--oauth2-bearer", TOKEN, "-u", USER),
+    XOAUTH2("xoauth2", true, "--login-options", "AUTH=XOAUTH2", "--oauth2-bearer", TOKEN, "-u", USER);
 
     final String authMethod;
+    final boolean xoauth2Listener;
     final List<String> curlArgs;
 
-    Login(String authMethod, String... curlArgs) {
+    Login(String authMethod, boolean xoauth2Listener, String... curlArgs) {
       this.authMethod = authMethod;
+      this.xoauth2Listener = xoauth2Listener;
       this.curlArgs = List.of(curlArgs);
+    }
+
+    String url(String path) {
+      return "imap://127.0.0.1:" + (xoauth2Listener ? xoauth2Port : proxy.port()) + "/" + path;
     }
   }
 
@@ -77,6 +87,7 @@ class DovecotCurlIT {
   static ProxyUnderTest proxy;
   static CurlClient curl;
   static String curlVersion;
+  static int xoauth2Port;
   static long uid;
 
   @BeforeAll
@@ -88,9 +99,11 @@ class DovecotCurlIT {
     dovecot = DovecotServer.start(dovecotBinary, Files.createDirectories(dir.resolve("dovecot")), USER, PASSWORD);
     uid = dovecot.append(USER, PASSWORD, MESSAGE);
     auth = new FakeAuthServer(DovecotCurlIT::operatorAnswer);
+    xoauth2Port = ProxyUnderTest.freePort();
     proxy = ProxyUnderTest.start(Files.createDirectories(dir.resolve("mailgate")),
         "auth_http http://127.0.0.1:" + auth.port() + "/auth;\n"
-        + "server { listen 127.0.0.1:%PORT%; protocol imap; imap_auth plain login oauthbearer xoauth2; }");
+        + "server { listen 127.0.0.1:%PORT%; protocol imap; imap_auth plain login oauthbearer xoauth2; }\n"
+        + "server { listen 127.0.0.1:" + xoauth2Port + "; protocol imap; imap_auth plain login xoauth2; }");
   }
 
   /**
@@ -144,7 +157,7 @@ class DovecotCurlIT {
   @EnumSource(Login.class)
   void curlListsTheMailboxesThroughMailgate(Login login) throws Exception {
     int before = auth.requests().size();
-    CurlClient.Result result = curl(login, "imap://127.0.0.1:" + proxy.port() + "/");
+    CurlClient.Result result = curl(login, login.url(""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.text()).as(() -> diagnostics(result)).contains("INBOX");
     assertThat(methodsSince(before)).containsExactly(login.authMethod);
@@ -154,7 +167,7 @@ class DovecotCurlIT {
   @EnumSource(Login.class)
   void curlFetchesTheMessageByteForByteThroughMailgate(Login login) throws Exception {
     int before = auth.requests().size();
-    CurlClient.Result result = curl(login, "imap://127.0.0.1:" + proxy.port() + "/INBOX;UID=" + uid);
+    CurlClient.Result result = curl(login, login.url("INBOX;UID=" + uid));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.stdout()).as(() -> diagnostics(result)).isEqualTo(MESSAGE);
     assertThat(methodsSince(before)).containsExactly(login.authMethod);

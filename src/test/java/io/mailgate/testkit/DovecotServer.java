@@ -18,9 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A private Dovecot 2.3 IMAP server on a free loopback port, configured from scratch in a directory of its own (own
- * base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so it never touches
- * a system instance. Runs as root (CI) or as an ordinary user.
+ * A private Dovecot 2.3 IMAP server on a free loopback port, configured from scratch in a directory of its own
+ * (own base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so it never
+ * touches a system instance. Runs as root (CI) or as an ordinary user.
  */
 public final class DovecotServer implements AutoCloseable {
 
