@@ -1,5 +1,7 @@
 package io.mailgate.imap;
 
+import io.mailgate.codec.RequestParser;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,17 +17,9 @@ import java.util.Set;
  * {@link #accept(byte)} and acts on the returned {@link Step}. Behaviour follows nginx's
  * {@code ngx_mail_imap_parse_command}, hardened as described on {@link ImapCommandDecoder}.
  */
-final class ImapCommandParser {
+final class ImapCommandParser implements RequestParser<ImapRequest> {
 
-  /** What the caller must do after a byte. */
-  enum Step {
-    /** Nothing yet: feed the next byte. */
-    MORE,
-    /** A synchronizing literal was accepted: send the continuation request {@code + OK} (RFC 3501 §7.5). */
-    CONTINUE,
-    /** A request is complete: collect it with {@link #takeRequest()}. */
-    REQUEST
-  }
+  private static final byte[] CONTINUATION = "+ OK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private enum State {
     TAG, SPACES_BEFORE_COMMAND, COMMAND, SPACES_BEFORE_ARGUMENT, ATOM, QUOTED, QUOTED_ESCAPE,
@@ -92,7 +86,8 @@ final class ImapCommandParser {
   }
 
   /** Parses the next line (or the rest of the current one, if it has begun) as a SASL response. */
-  void expectSaslResponse() {
+  @Override
+  public void expectSaslResponse() {
     saslNext = true;
     if (state == State.TAG && lineBytes == 0) {
       startLine();
@@ -100,19 +95,22 @@ final class ImapCommandParser {
   }
 
   /** Forgets the partial line and any pending SASL expectation, and leaves the failed state. */
-  void reset() {
+  @Override
+  public void reset() {
     saslNext = false;
     request = null;
     startLine();
   }
 
   /** True after an {@code Invalid} with {@code close}: the parser then ignores all input. */
-  boolean failed() {
+  @Override
+  public boolean failed() {
     return state == State.FAILED;
   }
 
   /** Returns the request completed by the last {@link Step#REQUEST}, once. */
-  ImapRequest takeRequest() {
+  @Override
+  public ImapRequest takeRequest() {
     ImapRequest taken = request;
     if (taken == null) {
       throw new IllegalStateException("no request");
@@ -122,7 +120,14 @@ final class ImapCommandParser {
   }
 
   /** Feeds one byte of client input. */
-  Step accept(byte b) {
+  /** RFC 3501 §7.5: the continuation request for a synchronizing literal. */
+  @Override
+  public byte[] continuation() {
+    return CONTINUATION.clone();
+  }
+
+  @Override
+  public Step accept(byte b) {
     if (state == State.FAILED) {
       return Step.MORE;
     }

@@ -1,0 +1,140 @@
+package io.mailgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailgate.testkit.FakeAuthServer;
+import io.mailgate.testkit.ImapProxyFixture;
+import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.LineClient;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands mailgate answers itself before login, and commands pipelined behind a login. */
+class ImapCommandsIT {
+
+  @TempDir Path dir;
+  ImapProxyFixture fx;
+
+  @BeforeEach
+  void fixture() throws Exception {
+    fx = new ImapProxyFixture(dir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fx.close();
+  }
+
+  @AfterAll
+  static void noLeaks() throws Exception {
+    LeakWatcher.assertNoLeaks();
+  }
+
+  @Test
+  void logoutSaysByeAndCloses() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGOUT");
+      assertThat(c.readLine()).isEqualTo("* BYE");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+      assertThat(c.closedWithin(3000)).isTrue();
+    }
+  }
+
+  @Test
+  void noopAndLowerCaseCommandsAreAnswered() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 NOOP");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+      c.send("a2 noop");
+      assertThat(c.readLine()).isEqualTo("a2 OK completed");
+      c.send("");
+      assertThat(c.readLine()).isEqualTo("* BAD invalid command");
+    }
+  }
+
+  @Test
+  void capabilityListsImapCapabilitiesAsWrittenThenAuthInFixedOrder() throws Exception {
+    fx.start("imap_capabilities IMAP4rev1 IDLE \"XLIST\" ID; imap_auth oauthbearer xoauth2 external cram-md5 login plain;");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 CAPABILITY");
+      assertThat(c.readLine()).isEqualTo("* CAPABILITY IMAP4rev1 IDLE XLIST ID AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5"
+          + " AUTH=EXTERNAL AUTH=XOAUTH2 AUTH=OAUTHBEARER");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+    }
+  }
+
+  @Test
+  void theDefaultCapabilityLine() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 capability");
+      assertThat(c.readLine()).isEqualTo("* CAPABILITY IMAP4 IMAP4rev1 UIDPLUS AUTH=PLAIN");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+    }
+  }
+
+  @Test
+  void idIsAnsweredWhenImapCapabilitiesListsIt() throws Exception {
+    fx.start("imap_capabilities IMAP4rev1 ID;");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 ID (\"name\" \"test\" \"version\" \"1\")");
+      assertThat(c.readLine()).isEqualTo("* ID NIL");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+      c.send("a2 ID NIL");
+      assertThat(c.readLine()).isEqualTo("* ID NIL");
+      assertThat(c.readLine()).isEqualTo("a2 OK completed");
+    }
+  }
+
+  @Test
+  void idIsAnInvalidCommandWhenImapCapabilitiesDoesNotListIt() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 ID NIL");
+      assertThat(c.readLine()).isEqualTo("a1 BAD invalid command");
+    }
+  }
+
+  @Test
+  void loginAndCommandsPipelinedInOneWriteReachTheBackendInOrder() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.sendRaw("a1 LOGIN test@example.com secret\r\na2 SELECT INBOX\r\na3 NOOP\r\na4 FETCH 1 (FLAGS)\r\n");
+      assertThat(c.readLines(4)).containsExactly(
+          "a1 OK LOGIN completed", "a2 OK SELECT completed", "a3 OK NOOP completed", "a4 OK FETCH completed");
+    }
+    assertThat(fx.backend.received()).containsExactly(
+        "a1 LOGIN {16}\r\ntest@example.com {6}\r\nsecret", "a2 SELECT INBOX", "a3 NOOP", "a4 FETCH 1 (FLAGS)");
+  }
+
+  @Test
+  void aCommandPipelinedDuringTheAuthLookupIsNotExecutedByTheFrontEnd() throws Exception {
+    fx.auth.respondWith(FakeAuthServer.delayed(300, r -> FakeAuthServer.ok(fx.backend.port())));
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.sendRaw("a1 LOGIN test@example.com secret\r\na2 CAPABILITY\r\n");
+      // mailgate's own answer would be "* CAPABILITY IMAP4 ..." then "a2 OK completed".
+      assertThat(c.readLines(2)).containsExactly("a1 OK LOGIN completed", "a2 OK CAPABILITY completed");
+    }
+    assertThat(fx.backend.received()).containsExactly(
+        "a1 LOGIN {16}\r\ntest@example.com {6}\r\nsecret", "a2 CAPABILITY");
+  }
+
+  @Test
+  void aCommandPipelinedBehindAFailedLoginWithoutAuthWaitIsNeverAnswered() throws Exception {
+    fx.auth.respondWith(FakeAuthServer.delayed(200, r -> FakeAuthServer.fail("nope")));
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.sendRaw("a1 LOGIN test@example.com bad\r\na2 LOGOUT\r\n");
+      assertThat(c.readLine()).isEqualTo("a1 NO nope");
+      assertThat(c.closedWithin(3000)).isTrue();
+    }
+    assertThat(fx.auth.requests()).hasSize(1);
+  }
+}

@@ -1,0 +1,78 @@
+package io.mailgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailgate.testkit.FakeImapBackend;
+import io.mailgate.testkit.ImapProxyFixture;
+import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.LineClient;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code timeout} before login and towards the backend, and {@code proxy_timeout} after login. */
+class TimeoutsIT {
+
+  @TempDir Path dir;
+  ImapProxyFixture fx;
+
+  @AfterEach
+  void stop() throws Exception {
+    fx.close();
+  }
+
+  @AfterAll
+  static void noLeaks() throws Exception {
+    LeakWatcher.assertNoLeaks();
+  }
+
+  @Test
+  void anIdleClientIsClosedAfterTimeout() throws Exception {
+    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      long start = System.nanoTime();
+      assertThat(c.closedWithin(4000)).isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 4000L);
+    }
+  }
+
+  @Test
+  void eachCommandRestartsTheClientTimer() throws Exception {
+    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      Thread.sleep(600);
+      c.send("a1 NOOP");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+      // 1.2 s after connecting, 0.6 s after the NOOP: still open.
+      assertThat(c.closedWithin(600)).isFalse();
+      c.send("a2 NOOP");
+      assertThat(c.readLine()).isEqualTo("a2 OK completed");
+    }
+  }
+
+  @Test
+  void anIdleProxiedSessionIsClosedAfterProxyTimeout() throws Exception {
+    fx = new ImapProxyFixture(dir).start("proxy_timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+      long start = System.nanoTime();
+      assertThat(c.closedWithin(4000)).isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 4000L);
+    }
+  }
+
+  @Test
+  void aBackendThatNeverGreetsIsAnInternalErrorAfterTimeout() throws Exception {
+    fx = new ImapProxyFixture(dir, new FakeImapBackend(null)).start("timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      long start = System.nanoTime();
+      c.send("a1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("* BAD internal server error");
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 4000L);
+      assertThat(c.closedWithin(3000)).isTrue();
+    }
+  }
+}
