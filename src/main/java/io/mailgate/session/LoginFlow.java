@@ -60,7 +60,7 @@ public final class LoginFlow {
     session.log().setLogin(credentials.loginText());
     int attempt = session.nextLoginAttempt();
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
-        Optional.empty(), protocolHeaders);
+        frontend.clientHost(), protocolHeaders);
     askAuthService();
   }
 
@@ -126,7 +126,8 @@ public final class LoginFlow {
       session.internalError();
       return;
     }
-    if (accepted.pass().isEmpty() && needsPasswordFromAuthService(credentials.mechanism())) {
+    if (accepted.pass().isEmpty() && server.protocol().backendLoginNeedsPassword()
+        && clientSentNoPassword(credentials.mechanism())) {
       session.log().error("auth http server " + server.config().authHttp().url() + " did not send password");
       credentials.wipe();
       session.internalError();
@@ -139,8 +140,8 @@ public final class LoginFlow {
     connectBackend(accepted.backend(), user, pass);
   }
 
-  /** nginx has no usable password of its own for these: the digest or nothing is all the client sent. */
-  private static boolean needsPasswordFromAuthService(Mechanism mechanism) {
+  /** For these the client sent a digest or nothing: there is no password to log in to the backend with. */
+  private static boolean clientSentNoPassword(Mechanism mechanism) {
     return mechanism == Mechanism.CRAM_MD5 || mechanism == Mechanism.APOP || mechanism == Mechanism.EXTERNAL;
   }
 

@@ -1,12 +1,18 @@
 package io.mailgate.session;
 
 import io.mailgate.auth.AuthResult;
+import java.util.Optional;
 
 /**
  * What the protocol-neutral {@link LoginFlow} asks of a protocol's front end: the protocol-specific wording of
  * authentication outcomes. Every method is called on the session's event loop.
  */
 public interface LoginFrontend {
+
+  /** The client's host name for {@code Client-Host}, when the protocol sends one (SMTP: {@code [UNAVAILABLE]}). */
+  default Optional<String> clientHost() {
+    return Optional.empty();
+  }
 
   /** The failure reply for a rejected login: IMAP {@code <tag> NO <text>}, POP3 {@code -ERR <text>}. No CRLF. */
   String authFailedReply(AuthResult.Rejected rejected);

@@ -18,6 +18,14 @@ public interface MailProtocol {
   /** The backend login (banner, LOGIN/USER-PASS/XCLIENT...) for one session. */
   BackendLogin newBackendLogin(ClientSession session);
 
+  /**
+   * Whether the auth service must return {@code Auth-Pass} when the client sent no usable password (CRAM-MD5, APOP,
+   * EXTERNAL): true for IMAP and POP3, whose backend login needs one; nginx lets SMTP go on without it.
+   */
+  default boolean backendLoginNeedsPassword() {
+    return true;
+  }
+
   /** The reply for an internal failure, sent before closing ({@code * BAD internal server error}). */
   String internalErrorReply();
 }

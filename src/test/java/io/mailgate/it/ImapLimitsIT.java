@@ -179,7 +179,7 @@ class ImapLimitsIT {
     try (LineClient c = fx.connect()) {
       c.send("x1 FOO");
       assertThat(c.readLine()).isEqualTo("x1 BAD invalid command");
-      c.send("x2 NOOP NOOP NOOP NOOP");
+      c.send("x2 NOOP a b c d");
       assertThat(c.readLine()).isEqualTo("x2 BAD invalid command");
       c.send("x3 AUTHENTICATE FOO");
       assertThat(c.readLine()).isEqualTo("x3 BAD invalid command");
