@@ -8,8 +8,10 @@ import io.mailgate.config.ServerConfig;
 import io.mailgate.imap.ImapProtocol;
 import io.mailgate.log.ErrorLogs;
 import io.mailgate.log.NginxLevels;
+import io.mailgate.pop3.Pop3Protocol;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
+import io.mailgate.smtp.SmtpProtocol;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Listeners;
 import io.mailgate.transport.PerLoopConnectionGate;
@@ -36,8 +38,9 @@ public final class Mailgate {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mailgate.class);
 
-  /** The protocols this build serves; POP3 and SMTP arrive in the next issue. */
-  private static final Map<String, Supplier<MailProtocol>> PROTOCOLS = Map.of("imap", ImapProtocol::new);
+  /** The protocols this build serves, by the name {@code protocol} gives. */
+  private static final Map<String, Supplier<MailProtocol>> PROTOCOLS =
+      Map.of("imap", ImapProtocol::new, "pop3", Pop3Protocol::new, "smtp", SmtpProtocol::new);
 
   private final MailgateConfig config;
   private final List<String> notices;
