@@ -2,6 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.auth.AuthClient;
 import io.mailgate.auth.HttpAuthClient;
+import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ErrorLogConfig;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.ServerConfig;
@@ -93,6 +94,7 @@ public final class Mailgate {
     group = transport.newGroup(config.workerProcesses(), "mailgate");
     ConnectionGate gate = new PerLoopConnectionGate(group, config.workerConnections());
     listeners = new Listeners(group);
+    BackendConnector backends = new BackendConnector(transport, gate);
     try {
       for (int i = 0; i < config.servers().size(); i++) {
         ServerConfig server = config.servers().get(i);
@@ -112,7 +114,7 @@ public final class Mailgate {
         String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
         AuthClient authClient = new HttpAuthClient(server.authHttp(), transport, gate);
         authClients.add(authClient);
-        listeners.bind(new ServerRuntime(server, protocol.get(), authClient, transport, gate, loggerName));
+        listeners.bind(new ServerRuntime(server, protocol.get(), authClient, transport, gate, backends, loggerName));
       }
       if (config.pidFile().isPresent()) {
         Main.writePidFile(config.pidFile().get());

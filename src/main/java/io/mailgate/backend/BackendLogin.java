@@ -18,6 +18,7 @@ import java.util.Optional;
 public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
 
   private Promise<String> result;
+  private boolean connected;
   /** The login towards the backend: {@code Auth-User} or the client's. */
   protected byte[] user;
   /** The password towards the backend: {@code Auth-Pass} or the client's secret. Wiped once the login is over. */
@@ -38,9 +39,20 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
   /** One backend response line, without its line end. */
   protected abstract void onLine(ChannelHandlerContext ctx, String line);
 
-  /** The action for the error log while this login waits for the backend, e.g. {@code reading response from upstream}. */
-  public String action() {
+  /** What the login is doing, for the error log: {@code connecting to upstream}, then {@link #waitingFor()}. */
+  public final String action() {
+    return connected ? waitingFor() : "connecting to upstream";
+  }
+
+  /** What the connected login waits for, e.g. {@code reading response from upstream}. */
+  protected String waitingFor() {
     return "reading response from upstream";
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    connected = true;
+    ctx.fireChannelActive();
   }
 
   @Override

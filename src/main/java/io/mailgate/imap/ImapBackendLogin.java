@@ -37,7 +37,7 @@ final class ImapBackendLogin extends BackendLogin {
   }
 
   @Override
-  public String action() {
+  protected String waitingFor() {
     switch (state) {
       case AWAIT_GREETING:
         return "reading response from upstream";

@@ -2,22 +2,15 @@ package io.mailgate.session;
 
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
-import io.mailgate.backend.BackendFailure;
+import io.mailgate.backend.BackendConnector;
 import io.mailgate.backend.BackendLogin;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.relay.Relay;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +32,6 @@ public final class LoginFlow {
   private final EventLoop loop;
   private Credentials credentials;
   private AuthRequest request;
-  private ScheduledFuture<?> backendTimeout;
 
   /** A flow for {@code session}, reporting through {@code frontend}. */
   public LoginFlow(ClientSession session, LoginFrontend frontend) {
@@ -147,70 +139,38 @@ public final class LoginFlow {
 
   private void connectBackend(InetSocketAddress address, byte[] user, byte[] pass) {
     ServerRuntime server = session.server();
-    String upstream = address.getAddress().getHostAddress() + ":" + address.getPort();
-    if (address.getAddress() instanceof Inet6Address) {
-      upstream = "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
-    }
-    session.log().setUpstream(upstream);
+    session.log().setUpstream(hostAndPort(address));
     session.log().setAction("connecting to upstream");
-    if (!server.gate().tryAcquire(loop)) {
-      session.log().error("worker_connections are not enough");
-      session.internalError();
-      return;
-    }
     BackendLogin login = server.protocol().newBackendLogin(session);
-    Promise<String> result = loop.newPromise();
-    login.init(user, pass, result);
+    login.init(user, pass, loop.newPromise());
     Arrays.fill(pass, (byte) 0);
-    Duration timeout = server.config().timeout();
-    int proxyBuffer = server.config().proxyBuffer();
-    Bootstrap bootstrap = new Bootstrap()
-        .group(loop)
-        .channel(server.transport().socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(PipelineNames.FRAMER, new LineBasedFrameDecoder(proxyBuffer, true, false));
-            ch.pipeline().addLast(PipelineNames.BACKEND_LOGIN, login);
-          }
-        });
-    ChannelFuture connect = bootstrap.connect(address);
-    Channel backend = connect.channel();
-    backend.closeFuture().addListener(f -> server.gate().release(loop));
+    BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
+        server.config().timeout(), server.config().proxyBuffer());
+    Optional<Channel> backend = attempt.channel();
     // A client that goes away during the backend login takes the backend connection with it.
-    session.channel().closeFuture().addListener(f -> {
-      if (!result.isDone()) {
-        backend.close();
+    backend.ifPresent(channel -> session.channel().closeFuture().addListener(f -> {
+      if (!attempt.result().isDone()) {
+        channel.close();
       }
-    });
-    backendTimeout = loop.schedule(() -> {
-      if (!result.isDone()) {
-        result.tryFailure(new BackendLoginException(BackendFailure.TIMEOUT,
-            "upstream timed out", Optional.empty()));
-      }
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    connect.addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        String why = f.cause() == null ? "unknown" : f.cause().getMessage();
-        result.tryFailure(new BackendLoginException(BackendFailure.CONNECT,
-            "connect() failed (" + why + ")", Optional.empty()));
+    }));
+    attempt.result().addListener((Future<String> f) -> {
+      if (f.isSuccess()) {
+        handOver(backend.orElseThrow(), f.getNow());
       } else {
         session.log().setAction(login.action());
-      }
-    });
-    result.addListener((Future<String> f) -> {
-      backendTimeout.cancel(false);
-      if (f.isSuccess()) {
-        handOver(backend, f.getNow());
-      } else {
         backendFailed(backend, f.cause());
       }
     });
   }
 
-  private void backendFailed(Channel backend, Throwable cause) {
-    backend.close();
+  /** nginx's way of printing an address: {@code 127.0.0.1:143}, {@code [::1]:143}. */
+  private static String hostAndPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  private void backendFailed(Optional<Channel> backend, Throwable cause) {
+    backend.ifPresent(Channel::close);
     if (!session.channel().isActive()) {
       return;
     }
@@ -243,8 +203,8 @@ public final class LoginFlow {
     // Relay handlers go in first: removing a framer passes the bytes it still holds downstream, into the relay, so
     // commands the client pipelined after its login reach the backend in order.
     backend.pipeline().addLast(PipelineNames.RELAY, relay.backendSide());
-    backend.pipeline().remove(PipelineNames.BACKEND_LOGIN);
-    backend.pipeline().remove(PipelineNames.FRAMER);
+    backend.pipeline().remove(BackendConnector.LOGIN);
+    backend.pipeline().remove(BackendConnector.FRAMER);
     client.pipeline().addLast(PipelineNames.RELAY, relay.clientSide());
     client.pipeline().remove(PipelineNames.FRONTEND);
     client.pipeline().remove(PipelineNames.FRAMER);

@@ -1,13 +1,14 @@
 package io.mailgate.session;
 
 import io.mailgate.auth.AuthClient;
+import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 
 /**
  * A configured {@code server} made live: its settings, its protocol, its auth service client, and the shared transport
- * and connection gate. One per {@code server} block, shared by its sessions.
+ * and connection gate, and the backend connector. One per {@code server} block, shared by its sessions.
  *
  * @param loggerName the logger for this server's sessions (its own {@code error_log} or the main one)
  */
@@ -17,4 +18,5 @@ public record ServerRuntime(
     AuthClient authClient,
     Transport transport,
     ConnectionGate gate,
+    BackendConnector backendConnector,
     String loggerName) {}

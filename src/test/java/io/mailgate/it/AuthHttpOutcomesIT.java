@@ -264,4 +264,17 @@ class AuthHttpOutcomesIT {
     assertThat(fx.auth.requests()).extracting(r -> r.header("Auth-Login-Attempt")).containsExactly("1", "2");
     assertThat(fx.auth.requests()).extracting(r -> r.header("Auth-Protocol")).containsOnly("imap");
   }
+
+  @Test
+  void keepAliveAnswersWithContentLengthServeSeveralLogins() throws Exception {
+    fixture().auth.respondWith(r -> FakeAuthServer.ok(fx.backend.port(), "Content-Length: 0"));
+    fx.start("");
+    for (int i = 1; i <= 3; i++) {
+      try (LineClient c = fx.connect()) {
+        c.send("k" + i + " LOGIN test@example.com secret");
+        assertThat(c.readLine()).isEqualTo("k" + i + " OK LOGIN completed");
+      }
+    }
+    assertThat(fx.auth.requests()).hasSize(3);
+  }
 }

@@ -137,4 +137,56 @@ class ImapCommandsIT {
     }
     assertThat(fx.auth.requests()).hasSize(1);
   }
+
+  @Test
+  void aLoginPipelinedBehindAFailedLoginWithAuthWaitRunsAfterTheNo() throws Exception {
+    fx.auth.respondWith(r -> "secret".equals(r.header("Auth-Pass"))
+        ? FakeAuthServer.ok(fx.backend.port())
+        : FakeAuthServer.fail("try again", "Auth-Wait: 1"));
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.sendRaw("a1 LOGIN test@example.com bad\r\na2 LOGIN test@example.com secret\r\na3 NOOP\r\n");
+      assertThat(c.readLines(3)).containsExactly("a1 NO try again", "a2 OK LOGIN completed", "a3 OK NOOP completed");
+    }
+    assertThat(fx.auth.requests()).extracting(r -> r.header("Auth-Login-Attempt")).containsExactly("1", "2");
+  }
+
+  @Test
+  void commandsPipelinedBehindLogoutAreNotAnswered() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.sendRaw("a1 NOOP\r\na2 LOGOUT\r\na3 NOOP\r\n");
+      assertThat(c.readLines(3)).containsExactly("a1 OK completed", "* BYE", "a2 OK completed");
+      assertThat(c.closedWithin(3000)).isTrue();
+    }
+  }
+
+  @Test
+  void aMegabyteLiteralIsRelayedToTheBackendAfterLogin() throws Exception {
+    fx.start("");
+    String body = "0123456789abcdef".repeat(64 * 1024);
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+      c.send("a2 APPEND INBOX {" + body.length() + "}");
+      assertThat(c.readLine()).isEqualTo("+ go ahead");
+      c.sendRaw(body + "\r\n");
+      assertThat(c.readLine()).isEqualTo("a2 OK APPEND completed");
+    }
+    assertThat(fx.backend.received().get(1)).isEqualTo("a2 APPEND INBOX {" + body.length() + "}\r\n" + body);
+  }
+
+  @Test
+  void aClientLeavingDuringTheAuthLookupDoesNotDisturbTheNextOne() throws Exception {
+    fx.auth.respondWith(FakeAuthServer.delayed(300, r -> FakeAuthServer.ok(fx.backend.port())));
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com secret");
+    }
+    try (LineClient c = fx.connect()) {
+      c.send("b1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("b1 OK LOGIN completed");
+    }
+    assertThat(fx.backend.received()).containsExactly("b1 LOGIN {16}\r\ntest@example.com {6}\r\nsecret");
+  }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,7 +128,7 @@ class ImapLimitsIT {
     fx.start("");
     try (LineClient c = fx.connect()) {
       c.send("a1 NOOP " + "x".repeat(5000));
-      assertThat(c.readLine()).endsWith(" BAD invalid command");
+      assertThat(c.readLine()).isEqualTo(BAD);
       assertThat(c.closedWithin(3000)).isTrue();
     }
   }
@@ -171,6 +172,22 @@ class ImapLimitsIT {
       assertThat(c.closedWithin(3000)).isTrue();
     }
     assertThat(fx.auth.requests()).isEmpty();
+  }
+
+  /**
+   * nginx keeps the AUTHENTICATE tag through the continuation lines (ngx_mail_imap_auth_state "preserve tag"), so a
+   * too long continuation is answered {@code a1 BAD}, as mailgate already does for a continuation with bad base64.
+   */
+  @Test
+  @Disabled("BUG: a too long SASL continuation line is answered '* BAD' instead of with the AUTHENTICATE tag")
+  void aTooLongSaslContinuationIsAnsweredWithTheAuthenticateTag() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 AUTHENTICATE PLAIN");
+      assertThat(c.readLine()).isEqualTo("+ ");
+      c.send("A".repeat(17 * 1024));
+      assertThat(c.readLine()).isEqualTo(BAD);
+    }
   }
 
   @Test
