@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -171,6 +172,7 @@ final class MailBinder {
         s.smtpAuth = mechanisms(d, SMTP_AUTH, s.smtpAuth);
         break;
       case "smtp_capabilities":
+        rejectGeneratedSmtpCapabilities(d);
         s.smtpCapabilities = append(s.smtpCapabilities, d);
         break;
       case "smtp_greeting_delay":
@@ -226,6 +228,20 @@ final class MailBinder {
     List<String> list = current == null ? new ArrayList<>() : current;
     list.addAll(d.args());
     return list;
+  }
+
+  /**
+   * AUTH comes from {@code smtp_auth} and STARTTLS from {@code starttls}; listed by hand they would be announced twice
+   * or announce what the server does not do. The keyword is the text before the first space or {@code =} (RFC 5321
+   * §4.1.1.1 ehlo-keyword; {@code AUTH=PLAIN} is the pre-RFC 4954 form some clients still parse).
+   */
+  private static void rejectGeneratedSmtpCapabilities(Directive d) throws ConfigException {
+    for (String capability : d.args()) {
+      String keyword = capability.split("[ =]", 2)[0].toUpperCase(Locale.ROOT);
+      if (keyword.equals("AUTH") || keyword.equals("STARTTLS")) {
+        throw d.error("\"" + keyword + "\" is generated and must not be listed in \"smtp_capabilities\"");
+      }
+    }
   }
 
   private static ConfigException tlsNotSupported(Directive d, String what) {

@@ -66,7 +66,10 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
     } else if (msg instanceof ImapRequest.SaslResponse response) {
       onSaslResponse(response.args());
     } else if (msg instanceof ImapRequest.Invalid invalid) {
-      tag = invalid.tag().orElse(null);
+      if (exchange == null && pendingAck == null) {
+        // A bad SASL continuation line has no tag of its own: the reply carries the AUTHENTICATE tag.
+        tag = invalid.tag().orElse(null);
+      }
       session.log().info(invalid.logReason());
       bad(invalid.close());
     }
@@ -233,9 +236,12 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   /** {@code <tag> BAD invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
   private void bad(boolean close) {
     String line = tagOrStar() + " BAD invalid command";
+    // A bad line in place of the error challenge's dummy response ends that exchange too (closing if it had to).
+    boolean quit = close || pendingAck != null && pendingAck.closeAfter();
     tag = null;
     exchange = null;
-    if (session.countErrorAndCheckLimit() || close) {
+    pendingAck = null;
+    if (session.countErrorAndCheckLimit() || quit) {
       session.writeLineAndClose(line);
     } else {
       session.writeLine(line);

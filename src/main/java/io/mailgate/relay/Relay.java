@@ -133,9 +133,10 @@ public final class Relay {
       }
       peer.write(msg, peer.voidPromise());
       if (!peer.isWritable()) {
-        // The peer's outbound buffer is full: stop reading here until it drains (channelWritabilityChanged).
-        peer.flush();
+        // The peer's outbound buffer is full: stop reading here until it drains (channelWritabilityChanged). Reading
+        // stops before the flush: a flush that drains at once turns reading back on from inside, and must win.
         ctx.channel().config().setAutoRead(false);
+        peer.flush();
       }
     }
 

@@ -126,7 +126,9 @@ public final class LoginFlow {
       return;
     }
     byte[] user = accepted.user().orElse(credentials.login());
-    byte[] pass = accepted.pass().orElse(credentials.secret());
+    // A CRAM-MD5/APOP digest is no password: without Auth-Pass the backend login gets none (SMTP goes on without one).
+    byte[] pass = accepted.pass().orElseGet(
+        () -> clientSentNoPassword(credentials.mechanism()) ? new byte[0] : credentials.secret());
     credentials.wipe();
     accepted.user().ifPresent(u -> session.log().setLogin(new String(u, StandardCharsets.UTF_8)));
     connectBackend(accepted.backend(), user, pass);

@@ -448,6 +448,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void authListedInSmtpCapabilitiesIsAnErrorBecauseItIsGenerated() throws IOException {
+    assertFails(mail("smtp_capabilities SIZE\n  \"auth PLAIN\";"),
+        "\"AUTH\" is generated and must not be listed in \"smtp_capabilities\" in " + conf() + ":3");
+  }
+
+  @Test
+  void starttlsListedInSmtpCapabilitiesIsAnErrorBecauseItIsGenerated() throws IOException {
+    assertFails(server("smtp_capabilities 8BITMIME STARTTLS;"),
+        "\"STARTTLS\" is generated and must not be listed in \"smtp_capabilities\" in " + conf() + ":4");
+  }
+
+  @Test
+  void smtpCapabilitiesThatMerelyStartLikeAuthAreAccepted() throws Exception {
+    ServerConfig server = onlyServer(server("listen 127.0.0.1:2525; protocol smtp; smtp_capabilities AUTHX \"SIZE 100\";"));
+    assertThat(server.smtp().capabilities()).containsExactly("AUTHX", "SIZE 100");
+  }
+
+  @Test
   void wrongNumberOfArguments() throws IOException {
     assertFails(server("listen;"), "invalid number of arguments in \"listen\" directive in " + conf() + ":4");
   }

@@ -277,4 +277,30 @@ class AuthHttpOutcomesIT {
     }
     assertThat(fx.auth.requests()).hasSize(3);
   }
+
+  @Test
+  void twentyConcurrentLoginsAllReachTheBackend() throws Exception {
+    fixture().auth.respondWith(FakeAuthServer.delayed(50, r -> FakeAuthServer.ok(fx.backend.port(), "Content-Length: 0")));
+    fx.start("");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+    try {
+      java.util.List<java.util.concurrent.Future<String>> replies = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        String tag = "c" + i;
+        replies.add(pool.submit(() -> {
+          try (LineClient c = fx.connect()) {
+            c.send(tag + " LOGIN user" + tag + " secret");
+            return c.readLine();
+          }
+        }));
+      }
+      for (int i = 0; i < 20; i++) {
+        assertThat(replies.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("c" + i + " OK LOGIN completed");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(fx.auth.requests()).hasSize(20);
+    assertThat(fx.backend.received()).hasSize(20);
+  }
 }

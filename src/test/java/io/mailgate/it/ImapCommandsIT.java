@@ -102,6 +102,18 @@ class ImapCommandsIT {
   }
 
   @Test
+  void quotedLoginArgumentsAreUnescapedAndTheAuthHeadersEscaped() throws Exception {
+    fx.start("");
+    try (LineClient c = fx.connect()) {
+      c.send("a.1-_ LOGIN \"te st\\\"x\" \"p%w\\\\d\"");
+      assertThat(c.readLine()).isEqualTo("a.1-_ OK LOGIN completed");
+    }
+    assertThat(fx.auth.requests().get(0).header("Auth-User")).isEqualTo("te%20st\"x");
+    assertThat(fx.auth.requests().get(0).header("Auth-Pass")).isEqualTo("p%25w\\d");
+    assertThat(fx.backend.received().get(0)).isEqualTo("a.1-_ LOGIN {7}\r\nte st\"x {5}\r\np%w\\d");
+  }
+
+  @Test
   void loginAndCommandsPipelinedInOneWriteReachTheBackendInOrder() throws Exception {
     fx.start("");
     try (LineClient c = fx.connect()) {
@@ -161,6 +173,10 @@ class ImapCommandsIT {
     }
   }
 
+  /**
+   * Relay.Side.channelRead flushes the full peer before turning auto-read off; the flush drains the peer at once on
+   * loopback, so the "writable again" event (which turns auto-read back on) comes first and is then undone.
+   */
   @Test
   void aMegabyteLiteralIsRelayedToTheBackendAfterLogin() throws Exception {
     fx.start("");
@@ -188,5 +204,19 @@ class ImapCommandsIT {
       assertThat(c.readLine()).isEqualTo("b1 OK LOGIN completed");
     }
     assertThat(fx.backend.received()).containsExactly("b1 LOGIN {16}\r\ntest@example.com {6}\r\nsecret");
+  }
+
+  @Test
+  void aMegabyteResponseIsRelayedToTheClientAfterLogin() throws Exception {
+    fx.start("");
+    int size = 1024 * 1024;
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+      c.send("a2 XBIG " + size);
+      assertThat(c.readLine()).isEqualTo("* XBIG {" + size + "}");
+      assertThat(c.readLine()).hasSize(size);
+      assertThat(c.readLine()).isEqualTo("a2 OK XBIG completed");
+    }
   }
 }

@@ -75,4 +75,30 @@ class TimeoutsIT {
       assertThat(c.closedWithin(3000)).isTrue();
     }
   }
+
+  @Test
+  void aClientSilentInTheMiddleOfASaslExchangeIsClosedAfterTimeout() throws Exception {
+    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 AUTHENTICATE PLAIN");
+      assertThat(c.readLine()).isEqualTo("+ ");
+      assertThat(c.closedWithin(4000)).isTrue();
+    }
+    assertThat(fx.auth.requests()).isEmpty();
+  }
+
+  @Test
+  void theClientTimerRunsAgainAfterAFailedLoginWithAuthWait() throws Exception {
+    fx = new ImapProxyFixture(dir);
+    fx.auth.respondWith(r -> io.mailgate.testkit.FakeAuthServer.fail("no", "Auth-Wait: 1"));
+    fx.start("timeout 1s;");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com bad");
+      // The wait itself does not count against the client (nginx sleeps on the same timer).
+      assertThat(c.readLine()).isEqualTo("a1 NO no");
+      long start = System.nanoTime();
+      assertThat(c.closedWithin(4000)).isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(800L, 4000L);
+    }
+  }
 }

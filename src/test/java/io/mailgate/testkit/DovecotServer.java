@@ -18,9 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A private Dovecot 2.3 IMAP server on a free loopback port, configured from scratch in a directory of its own
- * (own base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so it never
- * touches a system instance. Runs as root (CI) or as an ordinary user.
+ * A private Dovecot 2.3 IMAP (and optionally POP3) server on free loopback ports, configured from scratch in a directory
+ * of its own (own base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so
+ * it never touches a system instance. Runs as root (CI) or as an ordinary user.
  */
 public final class DovecotServer implements AutoCloseable {
 
@@ -33,13 +33,15 @@ public final class DovecotServer implements AutoCloseable {
   private final Path dir;
   private final Path conf;
   private final int port;
+  private final int pop3Port;
   private final Process process;
 
-  private DovecotServer(Path binary, Path dir, Path conf, int port, Process process) {
+  private DovecotServer(Path binary, Path dir, Path conf, int port, int pop3Port, Process process) {
     this.binary = binary;
     this.dir = dir;
     this.conf = conf;
     this.port = port;
+    this.pop3Port = pop3Port;
     this.process = process;
   }
 
@@ -75,6 +77,19 @@ public final class DovecotServer implements AutoCloseable {
    * @param user the one login name, stored with {@code password} in a passwd-file
    */
   public static DovecotServer start(Path binary, Path dir, String user, String password) throws Exception {
+    return start(binary, dir, user, password, false);
+  }
+
+  /**
+   * Like {@link #start(Path, Path, String, String)}, with POP3 enabled as well ({@code protocols = imap pop3}, Debian
+   * package dovecot-pop3d) on a second free port, {@link #pop3Port()}.
+   */
+  public static DovecotServer startWithPop3(Path binary, Path dir, String user, String password) throws Exception {
+    return start(binary, dir, user, password, true);
+  }
+
+  private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3)
+      throws Exception {
     String version = version(binary);
     if (!version.startsWith("2.3.")) {
       // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
@@ -88,14 +103,18 @@ public final class DovecotServer implements AutoCloseable {
     Files.writeString(users, user + ":{PLAIN}" + password + "\n");
     Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
     int port = ProxyUnderTest.freePort();
+    int pop3Port = pop3 ? ProxyUnderTest.freePort() : 0;
     Path conf = home.resolve("dovecot.conf");
-    Files.writeString(conf, config(home, port, Identity.of(home)));
+    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home)));
     Path out = home.resolve("dovecot.out");
     Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    DovecotServer server = new DovecotServer(binary, home, conf, port, process);
+    DovecotServer server = new DovecotServer(binary, home, conf, port, pop3Port, process);
     try {
-      server.awaitPort(Duration.ofSeconds(10));
+      server.awaitPort(port, Duration.ofSeconds(10));
+      if (pop3) {
+        server.awaitPort(pop3Port, Duration.ofSeconds(10));
+      }
     } catch (IOException | RuntimeException e) {
       server.close();
       throw new IllegalStateException("dovecot did not start: " + e.getMessage() + "\n" + server.log(), e);
@@ -103,12 +122,13 @@ public final class DovecotServer implements AutoCloseable {
     return server;
   }
 
-  private static String config(Path home, int port, Identity id) {
+  /** The configuration text; {@code pop3Port} 0 leaves POP3 off. */
+  private static String config(Path home, int port, int pop3Port, Identity id) {
     StringBuilder c = new StringBuilder()
         .append("base_dir = ").append(home.resolve("run")).append('\n')
         .append("state_dir = ").append(home.resolve("state")).append('\n')
         .append("log_path = ").append(home.resolve("dovecot.log")).append('\n')
-        .append("protocols = imap\n")
+        .append(pop3Port == 0 ? "protocols = imap\n" : "protocols = imap pop3\n")
         .append("listen = 127.0.0.1\n")
         .append("ssl = no\n")
         // The proxy logs in with LOGIN over plain TCP on loopback; Dovecot 2.3 refuses that unless told otherwise.
@@ -137,6 +157,15 @@ public final class DovecotServer implements AutoCloseable {
       c.append("  chroot =\n");
     }
     c.append("}\n");
+    if (pop3Port != 0) {
+      c.append("service pop3-login {\n")
+          .append("  inet_listener pop3 {\n    address = 127.0.0.1\n    port = ").append(pop3Port).append("\n  }\n")
+          .append("  inet_listener pop3s {\n    port = 0\n  }\n");
+      if (!id.root()) {
+        c.append("  chroot =\n");
+      }
+      c.append("}\n");
+    }
     return c.toString();
   }
 
@@ -164,18 +193,18 @@ public final class DovecotServer implements AutoCloseable {
     }
   }
 
-  private void awaitPort(Duration limit) throws IOException, InterruptedException {
+  private void awaitPort(int listener, Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
       if (!process.isAlive()) {
         throw new IOException("dovecot exited with status " + process.exitValue());
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        s.connect(new InetSocketAddress("127.0.0.1", listener), 500);
         return;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("port " + port + " not accepting after " + limit.toSeconds() + " s", e);
+          throw new IOException("port " + listener + " not accepting after " + limit.toSeconds() + " s", e);
         }
         Thread.sleep(50);
       }
@@ -185,6 +214,14 @@ public final class DovecotServer implements AutoCloseable {
   /** The IMAP port. */
   public int port() {
     return port;
+  }
+
+  /** The POP3 port; only for a server from {@link #startWithPop3}. */
+  public int pop3Port() {
+    if (pop3Port == 0) {
+      throw new IllegalStateException("POP3 is not enabled: use DovecotServer.startWithPop3");
+    }
+    return pop3Port;
   }
 
   /** Dovecot's log and console output so far, for failure messages. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * An IMAP backend on loopback, like nginx-tests' IMAP daemon: greets, accepts any LOGIN (literals answered with
  * {@code +}), answers other tagged commands {@code OK}, and records every byte it received per connection. A LOGIN whose
  * line contains "capability" is answered with an untagged CAPABILITY line first; a user "reject" gets {@code NO}.
- * A null greeting makes a backend that accepts connections but never speaks. {@link #withMailbox()} makes one that
+ * {@code XBIG n} is answered with an n-byte literal. A null greeting makes a backend that accepts connections but never speaks. {@link #withMailbox()} makes one that
  * also answers CAPABILITY, LIST, LSUB, SELECT and EXAMINE with the untagged data a real client library expects.
  */
 public final class FakeImapBackend implements AutoCloseable {
@@ -123,6 +123,10 @@ public final class FakeImapBackend implements AutoCloseable {
         } else if (upper.contains(" LOGOUT")) {
           write(out, "* BYE fake logging out\r\n" + tag + " OK LOGOUT completed\r\n");
           return;
+        } else if (upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " XBIG ")) {
+          // Test command "XBIG n": n bytes of data towards the client, to exercise the relay's backpressure.
+          int n = Integer.parseInt(text.substring(tag.length() + 6).trim());
+          write(out, "* XBIG {" + n + "}\r\n" + "x".repeat(n) + "\r\n" + tag + " OK XBIG completed\r\n");
         } else if (mailbox && answerMailboxCommand(out, tag, upper.substring(tag.length()).trim())) {
           continue;
         } else {

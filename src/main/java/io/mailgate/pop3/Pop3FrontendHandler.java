@@ -1,0 +1,299 @@
+package io.mailgate.pop3;
+
+import io.mailgate.auth.AuthResult;
+import io.mailgate.codec.RequestDecoder;
+import io.mailgate.config.Pop3Config;
+import io.mailgate.sasl.Credentials;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.OAuthErrorAck;
+import io.mailgate.sasl.Sasl;
+import io.mailgate.sasl.SaslContext;
+import io.mailgate.sasl.SaslExchange;
+import io.mailgate.sasl.SaslStep;
+import io.mailgate.session.ClientSession;
+import io.mailgate.session.LoginFlow;
+import io.mailgate.session.LoginFrontend;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The POP3 AUTHORIZATION state (RFC 1939 §4) as nginx's mail module runs it: USER/PASS, APOP, AUTH with every SASL
+ * mechanism (RFC 5034), CAPA (RFC 2449), NOOP and QUIT, replies worded as nginx's. Every other command, and every
+ * malformed one, gets {@code -ERR invalid command}, counted against {@code max_errors}.
+ */
+final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements LoginFrontend {
+
+  static final String OK = "+OK";
+  static final String INVALID = "-ERR invalid command";
+  /** RFC 1939 §7: the APOP digest is an MD5 in 32 hex digits. */
+  private static final int APOP_DIGEST_LENGTH = 32;
+
+  /** Where the session is in nginx's POP3 state machine. */
+  private enum State {
+    /** Any command may come. */
+    START,
+    /** USER was accepted: PASS, CAPA, NOOP and QUIT may come. */
+    USER
+  }
+
+  private final ClientSession session;
+  private final RequestDecoder<Pop3Request> decoder;
+  private final LoginFlow loginFlow;
+  private final SaslContext saslContext;
+  private ChannelHandlerContext ctx;
+  private State state = State.START;
+  private String user;
+  private SaslExchange exchange;
+  private Mechanism lastMechanism;
+  private PendingSaslError pendingAck;
+
+  Pop3FrontendHandler(ClientSession session, RequestDecoder<Pop3Request> decoder) {
+    this.session = session;
+    this.decoder = decoder;
+    this.loginFlow = new LoginFlow(session, this);
+    this.saslContext = new SaslContext(session::salt, session.config().oauthFastmailCompat());
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof Pop3Request)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    session.armTimeout();
+    if (msg instanceof Pop3Request.Command command) {
+      onCommand(command);
+    } else if (msg instanceof Pop3Request.SaslResponse response) {
+      onSaslResponse(response.args());
+    } else if (msg instanceof Pop3Request.Invalid invalid) {
+      session.log().info(invalid.reason());
+      invalid(invalid.close());
+    }
+  }
+
+  private void onCommand(Pop3Request.Command command) {
+    String name = command.name();
+    List<String> args = command.args();
+    if (state == State.USER && !isAllowedAfterUser(name)) {
+      invalid(false);
+      return;
+    }
+    switch (name) {
+      case "USER":
+        onUser(args);
+        break;
+      case "PASS":
+        onPass(args);
+        break;
+      case "APOP":
+        onApop(args);
+        break;
+      case "AUTH":
+        onAuth(args);
+        break;
+      case "CAPA":
+        session.writeRaw(Pop3Capabilities.capa(config()));
+        break;
+      case "NOOP":
+        session.writeLine(OK);
+        break;
+      case "QUIT":
+        decoder.pause();
+        session.writeLineAndClose(OK);
+        break;
+      default:
+        // STLS arrives with TLS support; until then it is refused as by an nginx without starttls.
+        invalid(false);
+        break;
+    }
+  }
+
+  /** RFC 1939 §7 and nginx: after USER only PASS (or CAPA, NOOP, QUIT) may follow. */
+  private static boolean isAllowedAfterUser(String name) {
+    return name.equals("PASS") || name.equals("CAPA") || name.equals("NOOP") || name.equals("QUIT");
+  }
+
+  private void onUser(List<String> args) {
+    if (args.size() != 1) {
+      invalid(false);
+      return;
+    }
+    user = args.get(0);
+    state = State.USER;
+    session.writeLine(OK);
+  }
+
+  private void onPass(List<String> args) {
+    if (state != State.USER || args.size() != 1) {
+      invalid(false);
+      return;
+    }
+    Credentials credentials = Credentials.of(Mechanism.PLAIN, bytes(user), bytes(args.get(0)));
+    login(credentials);
+  }
+
+  private void onApop(List<String> args) {
+    if (args.size() != 2 || !config().auth().contains(Mechanism.APOP)) {
+      invalid(false);
+      return;
+    }
+    if (args.get(1).length() != APOP_DIGEST_LENGTH) {
+      session.log().info("client sent invalid APOP digest");
+      invalid(false);
+      return;
+    }
+    // The digest proves knowledge of the password against this session's greeting timestamp (RFC 1939 §7).
+    login(new Credentials(Mechanism.APOP, bytes(args.get(0)), bytes(args.get(1)), Optional.of(session.salt())));
+  }
+
+  private void onAuth(List<String> args) {
+    if (args.isEmpty()) {
+      session.writeRaw(Pop3Capabilities.authList(config()));
+      return;
+    }
+    Optional<Mechanism> named = Mechanism.fromSaslName(args.get(0));
+    if (named.isEmpty() || !enabled(named.get()) || !argumentCountFits(named.get(), args.size())) {
+      invalid(false);
+      return;
+    }
+    Mechanism mechanism = named.get();
+    lastMechanism = mechanism;
+    exchange = Sasl.start(mechanism, saslContext);
+    Optional<String> initial = args.size() == 2 ? Optional.of(args.get(1)) : Optional.empty();
+    onSaslStep(exchange.start(initial));
+  }
+
+  /** PLAIN and LOGIN are always accepted, as in nginx; the others only when {@code pop3_auth} enables them. */
+  private boolean enabled(Mechanism mechanism) {
+    return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN || config().auth().contains(mechanism);
+  }
+
+  /** CRAM-MD5 takes no initial response; the others take at most one (RFC 5034 §4). */
+  private static boolean argumentCountFits(Mechanism mechanism, int count) {
+    return mechanism == Mechanism.CRAM_MD5 ? count == 1 : count <= 2;
+  }
+
+  private void onSaslResponse(List<String> args) {
+    if (pendingAck != null) {
+      onErrorChallengeAnswer(args);
+      return;
+    }
+    if (exchange == null) {
+      invalid(false);
+      return;
+    }
+    onSaslStep(exchange.next(args.isEmpty() ? "" : args.get(0)));
+  }
+
+  private void onSaslStep(SaslStep step) {
+    if (step instanceof SaslStep.Challenge challenge) {
+      session.writeLine("+ " + challenge.payload());
+      decoder.expectSaslResponse();
+    } else if (step instanceof SaslStep.Done done) {
+      exchange = null;
+      login(done.credentials());
+    } else if (step instanceof SaslStep.Invalid rejected) {
+      exchange = null;
+      session.log().info(rejected.logMessage());
+      invalid(false);
+    }
+  }
+
+  /** RFC 7628 §3.2.2: the client must answer the error challenge with a dummy response before it gets the -ERR. */
+  private void onErrorChallengeAnswer(List<String> args) {
+    PendingSaslError pending = pendingAck;
+    pendingAck = null;
+    boolean compat = session.config().oauthFastmailCompat();
+    if (OAuthErrorAck.accepts(lastMechanism, args, compat)) {
+      if (pending.closeAfter()) {
+        decoder.pause();
+        session.writeLineAndClose(pending.failureReply());
+      } else {
+        session.writeLine(pending.failureReply());
+      }
+      return;
+    }
+    if (compat) {
+      // Fastmail's original patch drops a client that answers the challenge with anything else.
+      session.log().info("client sent invalid response to SASL error challenge");
+      session.close();
+      return;
+    }
+    invalid(pending.closeAfter());
+  }
+
+  private void login(Credentials credentials) {
+    user = null;
+    state = State.START;
+    decoder.pause();
+    loginFlow.start(credentials, List.of());
+  }
+
+  @Override
+  public String authFailedReply(AuthResult.Rejected rejected) {
+    return "-ERR " + rejected.message();
+  }
+
+  @Override
+  public String saslErrorChallenge(String value) {
+    return "+ " + value;
+  }
+
+  @Override
+  public void authFailed(PendingSaslError pending) {
+    state = State.START;
+    if (pending != null) {
+      pendingAck = pending;
+      decoder.expectSaslResponse();
+    }
+    decoder.resume(ctx);
+  }
+
+  /** {@code -ERR invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
+  private void invalid(boolean close) {
+    state = State.START;
+    user = null;
+    exchange = null;
+    if (session.countErrorAndCheckLimit() || close) {
+      // Nothing pipelined behind the last reply is answered: the session is over.
+      decoder.pause();
+      session.writeLineAndClose(INVALID);
+    } else {
+      session.writeLine(INVALID);
+    }
+  }
+
+  private Pop3Config config() {
+    return session.config().pop3();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    session.disarmTimeout();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      session.log().info("client connection error (" + cause.getMessage() + ")");
+    } else {
+      session.log().error("unexpected error", cause);
+    }
+    session.close();
+  }
+
+  private static byte[] bytes(String chars) {
+    return chars.getBytes(StandardCharsets.ISO_8859_1);
+  }
+}

@@ -1,0 +1,270 @@
+package io.mailgate.smtp;
+
+import io.mailgate.backend.BackendFailure;
+import io.mailgate.backend.BackendLogin;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Logs the proxy in to an SMTP backend, in nginx's order: {@code EHLO <server_name>} (HELO when neither the client
+ * nor XCLIENT needs ESMTP); with {@code xclient on}, {@code XCLIENT ADDR= LOGIN= NAME=} (values as RFC 3461 xtext)
+ * and then the client's own HELO/EHLO; then either the replayed MAIL FROM and RCPT TO of {@code smtp_auth none}
+ * (whose RCPT reply, whatever it is, goes to the client), or {@code AUTH PLAIN} with {@code proxy_smtp_auth on}, or
+ * nothing more. The client gets {@code 235 2.0.0 OK} after an AUTH.
+ *
+ * <p>Beyond nginx: Postfix answers XCLIENT with a fresh {@code 220} greeting and forgets the earlier EHLO, so when the
+ * client sent no HELO/EHLO of its own, {@code EHLO <server_name>} is sent again (AUTH needs it). A refused XCLIENT
+ * fails with a message naming the cause. An {@code AUTH PLAIN} too long for a 512-octet command line (RFC 5321
+ * §4.5.3.1.4; a bearer token easily is) goes as {@code AUTH PLAIN} and the data on the {@code 334} line. Extensions
+ * the client was promised in {@code smtp_capabilities} but the backend does not announce are logged as a warning.
+ */
+final class SmtpBackendLogin extends BackendLogin {
+
+  /** What the login waits for next. */
+  private enum State {
+    GREETING, SERVER_HELO, XCLIENT, CLIENT_HELO, AUTH_CONTINUE, AUTH, MAIL_FROM, RCPT_TO
+  }
+
+  static final String AUTH_OK = "235 2.0.0 OK\r\n";
+  /** RFC 5321 §4.5.3.1.4: a command line, CRLF included, is at most 512 octets. */
+  static final int COMMAND_LINE_LIMIT = 512;
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  private final SmtpLoginPlan plan;
+  private final SmtpReply.Assembler assembler = new SmtpReply.Assembler();
+  private State state = State.GREETING;
+  /** Whether the HELO/EHLO in flight is EHLO (its reply lists extensions). */
+  private boolean ehloInFlight;
+  private boolean announcesXclient;
+  private List<String> backendExtensions;
+  private byte[] authPlain;
+
+  SmtpBackendLogin(SmtpLoginPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  protected String waitingFor() {
+    switch (state) {
+      case GREETING:
+        return "reading response from upstream";
+      case SERVER_HELO:
+        return "sending HELO/EHLO to upstream";
+      case XCLIENT:
+        return "sending XCLIENT to upstream";
+      case CLIENT_HELO:
+        return "sending client HELO/EHLO to upstream";
+      case AUTH_CONTINUE:
+      case AUTH:
+        return "sending AUTH to upstream";
+      case MAIL_FROM:
+        return "sending MAIL FROM to upstream";
+      default:
+        return "sending RCPT TO to upstream";
+    }
+  }
+
+  @Override
+  protected void onLine(ChannelHandlerContext ctx, String line) {
+    Optional<SmtpReply> complete;
+    try {
+      complete = assembler.add(line);
+    } catch (IllegalArgumentException e) {
+      fail(BackendFailure.PROTOCOL, "upstream sent invalid response: \"" + line + "\"", Optional.of(line + "\r\n"));
+      return;
+    }
+    if (complete.isPresent()) {
+      onReply(ctx, complete.get());
+    }
+  }
+
+  private void onReply(ChannelHandlerContext ctx, SmtpReply reply) {
+    switch (state) {
+      case GREETING:
+        expect(reply, 220, this::sendServerHelo, ctx);
+        break;
+      case SERVER_HELO:
+        if (reply.code() == 250) {
+          noteExtensions(reply);
+          announcesXclient = backendExtensions != null && backendExtensions.contains("XCLIENT");
+          if (plan.xclient()) {
+            sendXclient(ctx);
+          } else {
+            afterHelo(ctx);
+          }
+        } else {
+          invalid(reply, BackendFailure.PROTOCOL);
+        }
+        break;
+      case XCLIENT:
+        onXclientReply(ctx, reply);
+        break;
+      case CLIENT_HELO:
+        if (reply.code() == 250) {
+          noteExtensions(reply);
+          afterHelo(ctx);
+        } else {
+          invalid(reply, BackendFailure.PROTOCOL);
+        }
+        break;
+      case AUTH_CONTINUE:
+        if (reply.code() == 334) {
+          state = State.AUTH;
+          send(ctx, authPlain);
+          wipeAuth();
+        } else {
+          wipeAuth();
+          invalid(reply, BackendFailure.AUTH_REJECTED);
+        }
+        break;
+      case AUTH:
+        expect(reply, 235, c -> succeed(AUTH_OK), ctx);
+        break;
+      case MAIL_FROM:
+        expect(reply, 250, c -> {
+          state = State.RCPT_TO;
+          send(c, plan.envelope().orElseThrow().rcptTo());
+        }, ctx);
+        break;
+      default:
+        // nginx relays the backend's answer to the replayed RCPT TO as it is, refusal included (mail_smtp.t).
+        succeed(reply.wire());
+        break;
+    }
+  }
+
+  private void sendServerHelo(ChannelHandlerContext ctx) {
+    ehloInFlight = plan.clientEsmtp() || plan.xclient();
+    state = State.SERVER_HELO;
+    send(ctx, ((ehloInFlight ? "EHLO " : "HELO ") + plan.serverName()).getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private void sendXclient(ChannelHandlerContext ctx) {
+    StringBuilder command = new StringBuilder("XCLIENT ADDR=").append(Xtext.encode(plan.clientAddress()));
+    // LOGIN= tells Postfix who authenticated; with proxy_smtp_auth the backend learns it from AUTH instead.
+    if (user.length > 0 && !plan.proxySmtpAuth()) {
+      command.append(" LOGIN=").append(Xtext.encode(user));
+    }
+    command.append(" NAME=").append(Xtext.encode(plan.clientHost()));
+    state = State.XCLIENT;
+    send(ctx, command.toString().getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private void onXclientReply(ChannelHandlerContext ctx, SmtpReply reply) {
+    if (reply.code() != 220 && reply.code() != 250) {
+      String hint = announcesXclient ? "the backend does not trust this proxy's address for XCLIENT"
+          : "the backend does not announce XCLIENT; set \"xclient off\" or allow it on the backend";
+      fail(BackendFailure.REMOTE_CONFIG, "upstream rejected XCLIENT: \"" + reply.lastLine() + "\" (" + hint + ")",
+          Optional.of(reply.wire()));
+      return;
+    }
+    Optional<byte[]> clientHelo = plan.clientHelo();
+    if (clientHelo.isPresent()) {
+      ehloInFlight = plan.clientEsmtp();
+      state = State.CLIENT_HELO;
+      send(ctx, clientHelo.get());
+    } else if (reply.code() == 220) {
+      // A new greeting: the backend has reset the session and wants HELO/EHLO again before AUTH or MAIL.
+      ehloInFlight = true;
+      state = State.CLIENT_HELO;
+      send(ctx, ("EHLO " + plan.serverName()).getBytes(StandardCharsets.ISO_8859_1));
+    } else {
+      afterHelo(ctx);
+    }
+  }
+
+  private void afterHelo(ChannelHandlerContext ctx) {
+    warnAboutUnannouncedExtensions();
+    if (plan.envelope().isPresent()) {
+      state = State.MAIL_FROM;
+      send(ctx, plan.envelope().get().mailFrom());
+    } else if (plan.proxySmtpAuth()) {
+      sendAuth(ctx);
+    } else {
+      succeed(AUTH_OK);
+    }
+  }
+
+  private void sendAuth(ChannelHandlerContext ctx) {
+    if (password.length == 0) {
+      // CRAM-MD5 and EXTERNAL leave no password unless the auth service sends Auth-Pass.
+      fail(BackendFailure.INTERNAL, "no password available", Optional.empty());
+      return;
+    }
+    byte[] message = new byte[user.length + password.length + 2];
+    System.arraycopy(user, 0, message, 1, user.length);
+    System.arraycopy(password, 0, message, user.length + 2, password.length);
+    authPlain = Base64.getEncoder().encode(message);
+    Arrays.fill(message, (byte) 0);
+    byte[] prefix = "AUTH PLAIN".getBytes(StandardCharsets.US_ASCII);
+    if (prefix.length + 1 + authPlain.length + 2 <= COMMAND_LINE_LIMIT) {
+      state = State.AUTH;
+      send(ctx, prefix, new byte[] {' '}, authPlain);
+      wipeAuth();
+    } else {
+      state = State.AUTH_CONTINUE;
+      send(ctx, prefix);
+    }
+  }
+
+  private void noteExtensions(SmtpReply reply) {
+    if (ehloInFlight) {
+      backendExtensions = reply.ehloKeywords();
+    }
+  }
+
+  /** The client built its session on {@code smtp_capabilities}; a backend without one of them will surprise it. */
+  private void warnAboutUnannouncedExtensions() {
+    if (!plan.clientEsmtp() || backendExtensions == null) {
+      return;
+    }
+    for (String keyword : plan.promised()) {
+      if (!backendExtensions.contains(keyword)) {
+        plan.log().warn("upstream does not announce \"" + keyword + "\" promised to the client in smtp_capabilities");
+      }
+    }
+  }
+
+  private void expect(SmtpReply reply, int code, java.util.function.Consumer<ChannelHandlerContext> next,
+      ChannelHandlerContext ctx) {
+    if (reply.code() == code) {
+      next.accept(ctx);
+    } else {
+      invalid(reply, state == State.AUTH ? BackendFailure.AUTH_REJECTED : BackendFailure.PROTOCOL);
+    }
+  }
+
+  private void invalid(SmtpReply reply, BackendFailure failure) {
+    fail(failure, "upstream sent invalid response: \"" + reply.lastLine() + "\"", Optional.of(reply.wire()));
+  }
+
+  private void wipeAuth() {
+    if (authPlain != null) {
+      Arrays.fill(authPlain, (byte) 0);
+      authPlain = null;
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    wipeAuth();
+  }
+
+  /** Writes the parts and CRLF as one command. */
+  private static void send(ChannelHandlerContext ctx, byte[]... parts) {
+    int length = CRLF.length;
+    for (byte[] part : parts) {
+      length += part.length;
+    }
+    ByteBuf out = ctx.alloc().buffer(length);
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    ctx.writeAndFlush(out.writeBytes(CRLF));
+  }
+}

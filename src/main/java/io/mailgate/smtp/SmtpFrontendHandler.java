@@ -1,0 +1,334 @@
+package io.mailgate.smtp;
+
+import io.mailgate.auth.AuthRequest;
+import io.mailgate.auth.AuthResult;
+import io.mailgate.config.SmtpConfig;
+import io.mailgate.sasl.Credentials;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.OAuthErrorAck;
+import io.mailgate.sasl.Sasl;
+import io.mailgate.sasl.SaslContext;
+import io.mailgate.sasl.SaslExchange;
+import io.mailgate.sasl.SaslStep;
+import io.mailgate.session.ClientSession;
+import io.mailgate.session.LoginFlow;
+import io.mailgate.session.LoginFrontend;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SMTP state machine before login (RFC 5321, RFC 4954), replies worded as nginx's: HELO/EHLO, AUTH with every SASL
+ * mechanism, and for {@code smtp_auth none} MAIL FROM and RCPT TO, which go to the auth service as
+ * {@code Auth-SMTP-*} headers; RSET, NOOP, QUIT. Everything else is {@code 500 5.5.1 Invalid command}.
+ */
+final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements LoginFrontend {
+
+  static final String OK = "250 2.0.0 OK";
+  static final String BYE = "221 2.0.0 Bye";
+  static final String INVALID_COMMAND = "500 5.5.1 Invalid command";
+  static final String INVALID_ARGUMENT = "501 5.5.4 Invalid argument";
+  static final String AUTH_REQUIRED = "530 5.7.1 Authentication required";
+  static final String BAD_SEQUENCE = "503 5.5.1 Bad sequence of commands";
+  /** RFC 4954 §4: the failure code when the auth service names none ({@code Auth-Error-Code}). */
+  static final String DEFAULT_ERROR_CODE = "535 5.7.0";
+  /** nginx leaves the client's host name unresolved unless a resolver is set; mailgate has none yet. */
+  static final String UNAVAILABLE_HOST = "[UNAVAILABLE]";
+
+  private final ClientSession session;
+  private final SmtpConfig smtp;
+  private final SmtpCommandDecoder decoder;
+  private final LoginFlow loginFlow;
+  private final SaslContext saslContext;
+  private ChannelHandlerContext ctx;
+  /** The last HELO/EHLO line (verb and argument, as sent), or null. */
+  private byte[] heloLine;
+  private byte[] heloArgument;
+  private boolean esmtp;
+  /** The accepted MAIL FROM line of {@code smtp_auth none}, or null. */
+  private byte[] mailFrom;
+  private byte[] rcptTo;
+  private SaslExchange exchange;
+  private Mechanism lastMechanism;
+  private PendingSaslError pendingAck;
+
+  SmtpFrontendHandler(ClientSession session, SmtpCommandDecoder decoder) {
+    this.session = session;
+    this.smtp = session.config().smtp();
+    this.decoder = decoder;
+    this.loginFlow = new LoginFlow(session, this);
+    this.saslContext = new SaslContext(session::salt, session.config().oauthFastmailCompat());
+  }
+
+  /** What the backend login needs from this session; asked once the auth service has accepted the client. */
+  SmtpLoginPlan loginPlan() {
+    Optional<SmtpLoginPlan.Envelope> envelope = lastMechanism == Mechanism.NONE
+        ? Optional.of(new SmtpLoginPlan.Envelope(mailFrom, rcptTo)) : Optional.empty();
+    return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(),
+        xclientAddress(session.clientIp()), UNAVAILABLE_HOST, Optional.ofNullable(heloLine), esmtp, envelope,
+        SmtpCapabilities.promisedKeywords(smtp), session.log());
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof SmtpRequest)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    session.armTimeout();
+    if (msg instanceof SmtpRequest.Command command) {
+      onCommand(command);
+    } else if (msg instanceof SmtpRequest.SaslResponse response) {
+      onSaslResponse(response.args());
+    } else if (msg instanceof SmtpRequest.Invalid invalid) {
+      session.log().info(invalid.logReason());
+      // An unreadable answer to an error challenge still ends the session when the failure said so (no Auth-Wait).
+      boolean close = invalid.close() || (pendingAck != null && pendingAck.closeAfter());
+      pendingAck = null;
+      invalidCommand(close);
+    }
+  }
+
+  private void onCommand(SmtpRequest.Command command) {
+    List<byte[]> args = command.args();
+    switch (command.verb()) {
+      case HELO:
+      case EHLO:
+        onHelo(command);
+        break;
+      case AUTH:
+        onAuth(args);
+        break;
+      case MAIL:
+        onMail(command);
+        break;
+      case RCPT:
+        onRcpt(command);
+        break;
+      case RSET:
+        mailFrom = null;
+        rcptTo = null;
+        session.writeLine(OK);
+        break;
+      case NOOP:
+        session.writeLine(OK);
+        break;
+      case QUIT:
+        session.writeLineAndClose(BYE);
+        break;
+      default:
+        // VRFY, EXPN, HELP: nginx never answers them; STARTTLS waits for TLS support.
+        invalidCommand(false);
+        break;
+    }
+  }
+
+  private void onHelo(SmtpRequest.Command command) {
+    if (command.args().size() != 1) {
+      session.writeLine(INVALID_ARGUMENT);
+      return;
+    }
+    heloLine = command.line();
+    heloArgument = command.args().get(0);
+    esmtp = command.verb() == SmtpVerb.EHLO;
+    // RFC 5321 §4.1.4: HELO/EHLO resets the transaction.
+    mailFrom = null;
+    rcptTo = null;
+    String serverName = session.config().serverName();
+    if (esmtp) {
+      session.writeRaw(String.join("\r\n", SmtpCapabilities.ehloReply(serverName, smtp)) + "\r\n");
+    } else {
+      session.writeLine("250 " + serverName);
+    }
+  }
+
+  private void onAuth(List<byte[]> args) {
+    if (args.isEmpty()) {
+      session.writeLine(INVALID_ARGUMENT);
+      return;
+    }
+    Optional<Mechanism> named = Mechanism.fromSaslName(ascii(args.get(0)));
+    if (named.isEmpty() || !enabled(named.get()) || !argumentCountFits(named.get(), args.size())) {
+      invalidCommand(false);
+      return;
+    }
+    Mechanism mechanism = named.get();
+    lastMechanism = mechanism;
+    exchange = Sasl.start(mechanism, saslContext);
+    Optional<String> initial = args.size() == 2 ? Optional.of(ascii(args.get(1))) : Optional.empty();
+    onSaslStep(exchange.start(initial));
+  }
+
+  /** PLAIN and LOGIN are always accepted, as in nginx; the others only when {@code smtp_auth} enables them. */
+  private boolean enabled(Mechanism mechanism) {
+    return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN || smtp.auth().contains(mechanism);
+  }
+
+  /** CRAM-MD5 takes no initial response; the others take at most one. */
+  private static boolean argumentCountFits(Mechanism mechanism, int count) {
+    return mechanism == Mechanism.CRAM_MD5 ? count == 1 : count <= 2;
+  }
+
+  private void onMail(SmtpRequest.Command command) {
+    if (!smtp.auth().contains(Mechanism.NONE)) {
+      session.log().info("client was rejected: MAIL before authentication");
+      session.writeLine(AUTH_REQUIRED);
+      return;
+    }
+    if (mailFrom != null) {
+      session.writeLine(BAD_SEQUENCE);
+      return;
+    }
+    if (command.args().isEmpty()) {
+      session.writeLine(INVALID_ARGUMENT);
+      return;
+    }
+    mailFrom = command.line();
+    session.writeLine(OK);
+  }
+
+  private void onRcpt(SmtpRequest.Command command) {
+    if (mailFrom == null) {
+      session.writeLine(BAD_SEQUENCE);
+      return;
+    }
+    if (command.args().isEmpty()) {
+      session.writeLine(INVALID_ARGUMENT);
+      return;
+    }
+    rcptTo = command.line();
+    lastMechanism = Mechanism.NONE;
+    // MX mode: no credentials at all, so nothing of an earlier AUTH attempt reaches the auth service (nginx 9c02c84a7).
+    List<AuthRequest.Header> headers = List.of(
+        new AuthRequest.Header("Auth-SMTP-Helo", heloArgument == null ? "" : ascii(heloArgument)),
+        new AuthRequest.Header("Auth-SMTP-From", ascii(mailFrom)),
+        new AuthRequest.Header("Auth-SMTP-To", ascii(rcptTo)));
+    login(Credentials.of(Mechanism.NONE, new byte[0], new byte[0]), headers);
+  }
+
+  private void onSaslResponse(List<String> args) {
+    if (pendingAck != null) {
+      onErrorChallengeAnswer(args);
+      return;
+    }
+    if (exchange == null) {
+      invalidCommand(false);
+      return;
+    }
+    onSaslStep(exchange.next(args.isEmpty() ? "" : args.get(0)));
+  }
+
+  private void onSaslStep(SaslStep step) {
+    if (step instanceof SaslStep.Challenge challenge) {
+      session.writeLine("334 " + challenge.payload());
+      decoder.expectSaslResponse();
+    } else if (step instanceof SaslStep.Done done) {
+      exchange = null;
+      login(done.credentials(), List.of());
+    } else if (step instanceof SaslStep.Invalid invalid) {
+      exchange = null;
+      session.log().info(invalid.logMessage());
+      invalidCommand(false);
+    }
+  }
+
+  /** RFC 7628 §3.2.2: the client answers the error challenge with a dummy response before it gets the 535. */
+  private void onErrorChallengeAnswer(List<String> args) {
+    PendingSaslError pending = pendingAck;
+    pendingAck = null;
+    boolean compat = session.config().oauthFastmailCompat();
+    if (OAuthErrorAck.accepts(lastMechanism, args, compat)) {
+      if (pending.closeAfter()) {
+        session.writeLineAndClose(pending.failureReply());
+      } else {
+        session.writeLine(pending.failureReply());
+      }
+      return;
+    }
+    if (compat) {
+      session.log().info("client sent invalid response to SASL error challenge");
+      session.close();
+      return;
+    }
+    invalidCommand(pending.closeAfter());
+  }
+
+  private void login(Credentials credentials, List<AuthRequest.Header> headers) {
+    decoder.pause();
+    loginFlow.start(credentials, headers);
+  }
+
+  @Override
+  public Optional<String> clientHost() {
+    return Optional.of(UNAVAILABLE_HOST);
+  }
+
+  @Override
+  public String authFailedReply(AuthResult.Rejected rejected) {
+    return rejected.errorCode().orElse(DEFAULT_ERROR_CODE) + " " + rejected.message();
+  }
+
+  @Override
+  public String saslErrorChallenge(String value) {
+    return "334 " + value;
+  }
+
+  @Override
+  public void authFailed(PendingSaslError pending) {
+    if (pending != null) {
+      pendingAck = pending;
+      decoder.expectSaslResponse();
+    }
+    decoder.resume(ctx);
+  }
+
+  /** {@code 500 5.5.1 Invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
+  private void invalidCommand(boolean close) {
+    exchange = null;
+    if (session.countErrorAndCheckLimit() || close) {
+      session.writeLineAndClose(INVALID_COMMAND);
+    } else {
+      session.writeLine(INVALID_COMMAND);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    session.disarmTimeout();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof java.io.IOException) {
+      session.log().info("client connection error (" + cause.getMessage() + ")");
+    } else {
+      session.log().error("unexpected error", cause);
+    }
+    session.close();
+  }
+
+  /** Postfix XCLIENT_README: {@code ADDR=IPV6:<address>} for IPv6, in its compressed form (RFC 5952). */
+  static String xclientAddress(String clientIp) {
+    if (clientIp.indexOf(':') < 0) {
+      return clientIp;
+    }
+    String bare = clientIp.indexOf('%') < 0 ? clientIp : clientIp.substring(0, clientIp.indexOf('%'));
+    InetAddress parsed = NetUtil.createInetAddressFromIpAddressString(bare);
+    return "IPV6:" + (parsed == null ? bare : NetUtil.toAddressString(parsed));
+  }
+
+  private static String ascii(byte[] bytes) {
+    return new String(bytes, StandardCharsets.ISO_8859_1);
+  }
+}
