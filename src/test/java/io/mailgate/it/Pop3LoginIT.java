@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
+import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.Pop3ProxyFixture;
 import io.mailgate.testkit.ProxyUnderTest;
 import java.nio.file.Path;
@@ -357,6 +358,26 @@ class Pop3LoginIT {
       assertThat(c.readLines(2)).containsExactly("+OK", LOGGED_IN);
     }
     assertThat(fx.auth.requests().get(0).header("Auth-User")).isEqualTo("j\u00c3\u00a9r\u00c3\u00b4me");
+  }
+
+  @Test
+  void passwordsTokensAndDigestsNeverReachTheLog() throws Exception {
+    fx.start(ALL_MECHANISMS);
+    String plainIr = b64("\0" + USER + "\0hunter2pw");
+    try (LogCapture log = LogCapture.onRootAtDebug()) {
+      try (LineClient c = fx.connect()) {
+        c.sendRaw("USER " + USER + "\r\nPASS hunter2pw\r\n");
+        assertThat(c.readLines(2)).containsExactly("+OK", "-ERR auth failed");
+        c.send("AUTH PLAIN " + plainIr);
+        assertThat(c.readLine()).isEqualTo("-ERR auth failed");
+        c.send("AUTH XOAUTH2 " + XOAUTH2);
+        assertThat(c.readLine()).isEqualTo(LOGGED_IN);
+      }
+      assertThat(log.text()).contains("client login failed", "client logged in");
+      for (String secret : List.of("hunter2pw", plainIr, "secretok", XOAUTH2)) {
+        assertThat(log.text()).doesNotContain(secret);
+      }
+    }
   }
 
   private static int messageSize() {
