@@ -3,20 +3,16 @@ package io.mailgate.imap;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
-import io.mailgate.sasl.OAuthErrorAck;
-import io.mailgate.sasl.Sasl;
-import io.mailgate.sasl.SaslContext;
-import io.mailgate.sasl.SaslExchange;
-import io.mailgate.sasl.SaslStep;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.LoginFlow;
 import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.SaslDialogue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The IMAP state machine before login: CAPABILITY, NOOP, LOGOUT, ID, LOGIN and AUTHENTICATE (with every SASL mechanism),
@@ -29,19 +25,16 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   private final ClientSession session;
   private final ImapCommandDecoder decoder;
   private final LoginFlow loginFlow;
-  private final SaslContext saslContext;
+  private final SaslDialogue sasl;
   private ChannelHandlerContext ctx;
   /** The tag of the command being answered; null when none (tag-less replies use {@code *}). */
   private String tag;
-  private SaslExchange exchange;
-  private Mechanism lastMechanism;
-  private PendingSaslError pendingAck;
 
   ImapFrontendHandler(ClientSession session, ImapCommandDecoder decoder) {
     this.session = session;
     this.decoder = decoder;
     this.loginFlow = new LoginFlow(session, this);
-    this.saslContext = new SaslContext(session::salt, session.config().oauthFastmailCompat());
+    this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
   /** The tag of the login command in progress (the backend LOGIN reuses it). */
@@ -56,7 +49,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ImapRequest)) {
+    if (!(msg instanceof ImapRequest) || session.isClosing()) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -64,9 +57,9 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
     if (msg instanceof ImapRequest.Command command) {
       onCommand(command);
     } else if (msg instanceof ImapRequest.SaslResponse response) {
-      onSaslResponse(response.args());
+      sasl.onResponse(response.args());
     } else if (msg instanceof ImapRequest.Invalid invalid) {
-      if (exchange == null && pendingAck == null) {
+      if (!sasl.awaitingResponse()) {
         // A bad SASL continuation line has no tag of its own: the reply carries the AUTHENTICATE tag.
         tag = invalid.tag().orElse(null);
       }
@@ -126,80 +119,15 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   }
 
   private void onAuthenticate(List<byte[]> args) {
-    if (args.isEmpty()) {
-      bad(false);
-      return;
-    }
-    Optional<Mechanism> named = Mechanism.fromSaslName(ascii(args.get(0)));
-    if (named.isEmpty() || !enabled(named.get()) || !argumentCountFits(named.get(), args.size())) {
-      bad(false);
-      return;
-    }
-    Mechanism mechanism = named.get();
-    lastMechanism = mechanism;
-    exchange = Sasl.start(mechanism, saslContext);
-    Optional<String> initial = args.size() == 2 ? Optional.of(ascii(args.get(1))) : Optional.empty();
-    onSaslStep(exchange.start(initial));
+    List<String> words = new ArrayList<>(args.size());
+    args.forEach(arg -> words.add(ascii(arg)));
+    sasl.start(words);
   }
 
   /** PLAIN and LOGIN are always accepted, as in nginx; the others only when {@code imap_auth} enables them. */
   private boolean enabled(Mechanism mechanism) {
     return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN
         || session.config().imap().auth().contains(mechanism);
-  }
-
-  /** CRAM-MD5 takes no initial response; the others take at most one. */
-  private static boolean argumentCountFits(Mechanism mechanism, int count) {
-    return mechanism == Mechanism.CRAM_MD5 ? count == 1 : count <= 2;
-  }
-
-  private void onSaslResponse(List<String> args) {
-    if (pendingAck != null) {
-      onErrorChallengeAnswer(args);
-      return;
-    }
-    if (exchange == null) {
-      bad(false);
-      return;
-    }
-    onSaslStep(exchange.next(args.isEmpty() ? "" : args.get(0)));
-  }
-
-  private void onSaslStep(SaslStep step) {
-    if (step instanceof SaslStep.Challenge challenge) {
-      session.writeLine("+ " + challenge.payload());
-      decoder.expectSaslResponse();
-    } else if (step instanceof SaslStep.Done done) {
-      exchange = null;
-      login(done.credentials());
-    } else if (step instanceof SaslStep.Invalid invalid) {
-      exchange = null;
-      session.log().info(invalid.logMessage());
-      bad(false);
-    }
-  }
-
-  /** RFC 7628 §3.2.2: the client must answer the error challenge with a dummy response before it gets the NO. */
-  private void onErrorChallengeAnswer(List<String> args) {
-    PendingSaslError pending = pendingAck;
-    pendingAck = null;
-    boolean compat = session.config().oauthFastmailCompat();
-    if (OAuthErrorAck.accepts(lastMechanism, args, compat)) {
-      if (pending.closeAfter()) {
-        session.writeLineAndClose(pending.failureReply());
-      } else {
-        session.writeLine(pending.failureReply());
-      }
-      tag = null;
-      return;
-    }
-    if (compat) {
-      // Fastmail's original patch drops a client that answers the challenge with anything else.
-      session.log().info("client sent invalid response to SASL error challenge");
-      session.close();
-      return;
-    }
-    bad(pending.closeAfter());
   }
 
   private void login(Credentials credentials) {
@@ -220,7 +148,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   @Override
   public void authFailed(PendingSaslError pending) {
     if (pending != null) {
-      pendingAck = pending;
+      sasl.awaitErrorAcknowledgement(pending);
       decoder.expectSaslResponse();
     } else {
       tag = null;
@@ -237,14 +165,36 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   private void bad(boolean close) {
     String line = tagOrStar() + " BAD invalid command";
     // A bad line in place of the error challenge's dummy response ends that exchange too (closing if it had to).
-    boolean quit = close || pendingAck != null && pendingAck.closeAfter();
+    boolean quit = sasl.abandon() || close;
     tag = null;
-    exchange = null;
-    pendingAck = null;
     if (session.countErrorAndCheckLimit() || quit) {
       session.writeLineAndClose(line);
     } else {
       session.writeLine(line);
+    }
+  }
+
+  /** IMAP's side of the SASL dialogue: {@code + } challenges (RFC 3501 §7.5) and tagged {@code BAD}. */
+  private final class SaslFraming implements SaslDialogue.Frontend {
+    @Override
+    public void sendChallenge(String payload) {
+      session.writeLine("+ " + payload);
+      decoder.expectSaslResponse();
+    }
+
+    @Override
+    public void rejectCommand(boolean close) {
+      bad(close);
+    }
+
+    @Override
+    public void login(Credentials credentials) {
+      ImapFrontendHandler.this.login(credentials);
+    }
+
+    @Override
+    public void errorExchangeFinished() {
+      tag = null;
     }
   }
 

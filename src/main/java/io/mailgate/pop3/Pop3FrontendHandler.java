@@ -5,14 +5,10 @@ import io.mailgate.codec.RequestDecoder;
 import io.mailgate.config.Pop3Config;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
-import io.mailgate.sasl.OAuthErrorAck;
-import io.mailgate.sasl.Sasl;
-import io.mailgate.sasl.SaslContext;
-import io.mailgate.sasl.SaslExchange;
-import io.mailgate.sasl.SaslStep;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.LoginFlow;
 import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.SaslDialogue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -44,19 +40,16 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
   private final ClientSession session;
   private final RequestDecoder<Pop3Request> decoder;
   private final LoginFlow loginFlow;
-  private final SaslContext saslContext;
+  private final SaslDialogue sasl;
   private ChannelHandlerContext ctx;
   private State state = State.START;
   private String user;
-  private SaslExchange exchange;
-  private Mechanism lastMechanism;
-  private PendingSaslError pendingAck;
 
   Pop3FrontendHandler(ClientSession session, RequestDecoder<Pop3Request> decoder) {
     this.session = session;
     this.decoder = decoder;
     this.loginFlow = new LoginFlow(session, this);
-    this.saslContext = new SaslContext(session::salt, session.config().oauthFastmailCompat());
+    this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
   @Override
@@ -66,7 +59,7 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof Pop3Request)) {
+    if (!(msg instanceof Pop3Request) || session.isClosing()) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -74,7 +67,7 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
     if (msg instanceof Pop3Request.Command command) {
       onCommand(command);
     } else if (msg instanceof Pop3Request.SaslResponse response) {
-      onSaslResponse(response.args());
+      sasl.onResponse(response.args());
     } else if (msg instanceof Pop3Request.Invalid invalid) {
       session.log().info(invalid.reason());
       invalid(invalid.close());
@@ -108,7 +101,6 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
         session.writeLine(OK);
         break;
       case "QUIT":
-        decoder.pause();
         session.writeLineAndClose(OK);
         break;
       default:
@@ -161,75 +153,12 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
       session.writeRaw(Pop3Capabilities.authList(config()));
       return;
     }
-    Optional<Mechanism> named = Mechanism.fromSaslName(args.get(0));
-    if (named.isEmpty() || !enabled(named.get()) || !argumentCountFits(named.get(), args.size())) {
-      invalid(false);
-      return;
-    }
-    Mechanism mechanism = named.get();
-    lastMechanism = mechanism;
-    exchange = Sasl.start(mechanism, saslContext);
-    Optional<String> initial = args.size() == 2 ? Optional.of(args.get(1)) : Optional.empty();
-    onSaslStep(exchange.start(initial));
+    sasl.start(args);
   }
 
   /** PLAIN and LOGIN are always accepted, as in nginx; the others only when {@code pop3_auth} enables them. */
   private boolean enabled(Mechanism mechanism) {
     return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN || config().auth().contains(mechanism);
-  }
-
-  /** CRAM-MD5 takes no initial response; the others take at most one (RFC 5034 §4). */
-  private static boolean argumentCountFits(Mechanism mechanism, int count) {
-    return mechanism == Mechanism.CRAM_MD5 ? count == 1 : count <= 2;
-  }
-
-  private void onSaslResponse(List<String> args) {
-    if (pendingAck != null) {
-      onErrorChallengeAnswer(args);
-      return;
-    }
-    if (exchange == null) {
-      invalid(false);
-      return;
-    }
-    onSaslStep(exchange.next(args.isEmpty() ? "" : args.get(0)));
-  }
-
-  private void onSaslStep(SaslStep step) {
-    if (step instanceof SaslStep.Challenge challenge) {
-      session.writeLine("+ " + challenge.payload());
-      decoder.expectSaslResponse();
-    } else if (step instanceof SaslStep.Done done) {
-      exchange = null;
-      login(done.credentials());
-    } else if (step instanceof SaslStep.Invalid rejected) {
-      exchange = null;
-      session.log().info(rejected.logMessage());
-      invalid(false);
-    }
-  }
-
-  /** RFC 7628 §3.2.2: the client must answer the error challenge with a dummy response before it gets the -ERR. */
-  private void onErrorChallengeAnswer(List<String> args) {
-    PendingSaslError pending = pendingAck;
-    pendingAck = null;
-    boolean compat = session.config().oauthFastmailCompat();
-    if (OAuthErrorAck.accepts(lastMechanism, args, compat)) {
-      if (pending.closeAfter()) {
-        decoder.pause();
-        session.writeLineAndClose(pending.failureReply());
-      } else {
-        session.writeLine(pending.failureReply());
-      }
-      return;
-    }
-    if (compat) {
-      // Fastmail's original patch drops a client that answers the challenge with anything else.
-      session.log().info("client sent invalid response to SASL error challenge");
-      session.close();
-      return;
-    }
-    invalid(pending.closeAfter());
   }
 
   private void login(Credentials credentials) {
@@ -253,7 +182,7 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
   public void authFailed(PendingSaslError pending) {
     state = State.START;
     if (pending != null) {
-      pendingAck = pending;
+      sasl.awaitErrorAcknowledgement(pending);
       decoder.expectSaslResponse();
     }
     decoder.resume(ctx);
@@ -263,13 +192,31 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
   private void invalid(boolean close) {
     state = State.START;
     user = null;
-    exchange = null;
-    if (session.countErrorAndCheckLimit() || close) {
-      // Nothing pipelined behind the last reply is answered: the session is over.
-      decoder.pause();
+    // A bad line in place of the error challenge's dummy response ends that exchange too (closing if it had to).
+    boolean quit = sasl.abandon() || close;
+    if (session.countErrorAndCheckLimit() || quit) {
       session.writeLineAndClose(INVALID);
     } else {
       session.writeLine(INVALID);
+    }
+  }
+
+  /** POP3's side of the SASL dialogue: {@code + } challenges (RFC 5034 §4) and {@code -ERR}. */
+  private final class SaslFraming implements SaslDialogue.Frontend {
+    @Override
+    public void sendChallenge(String payload) {
+      session.writeLine("+ " + payload);
+      decoder.expectSaslResponse();
+    }
+
+    @Override
+    public void rejectCommand(boolean close) {
+      invalid(close);
+    }
+
+    @Override
+    public void login(Credentials credentials) {
+      Pop3FrontendHandler.this.login(credentials);
     }
   }
 

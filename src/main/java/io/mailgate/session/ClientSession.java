@@ -28,6 +28,7 @@ public final class ClientSession {
   private int errors;
   private String salt;
   private ScheduledFuture<?> clientTimeout;
+  private boolean closing;
 
   /**
    * @param clientIp the client's address as the auth service sees it ({@code Client-IP})
@@ -107,9 +108,17 @@ public final class ClientSession {
     }
   }
 
+  /**
+   * True once the session has decided to end (a final reply is on its way): commands the client pipelined behind it
+   * must not be answered, as nginx's {@code quit} flag stops reading.
+   */
+  public boolean isClosing() {
+    return closing;
+  }
+
   /** Writes one reply line, then closes once it is out. */
   public void writeLineAndClose(String line) {
-    disarmTimeout();
+    stopReading();
     if (channel.isActive()) {
       channel.writeAndFlush(lineBuffer(line)).addListener(ChannelFutureListener.CLOSE);
     } else {
@@ -119,7 +128,7 @@ public final class ClientSession {
 
   /** Writes raw CRLF-terminated text, then closes. */
   public void writeRawAndClose(String text) {
-    disarmTimeout();
+    stopReading();
     if (channel.isActive()) {
       ByteBuf buf = channel.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
       channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
@@ -135,8 +144,14 @@ public final class ClientSession {
 
   /** Closes the client connection. */
   public void close() {
-    disarmTimeout();
+    stopReading();
     channel.close();
+  }
+
+  private void stopReading() {
+    closing = true;
+    disarmTimeout();
+    channel.config().setAutoRead(false);
   }
 
   /** (Re)starts the client timer ({@code timeout}): no complete command within it ends the session. */

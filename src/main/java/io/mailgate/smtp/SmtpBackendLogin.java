@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Logs the proxy in to an SMTP backend, in nginx's order: {@code EHLO <server_name>} (HELO when neither the client
@@ -230,7 +231,7 @@ final class SmtpBackendLogin extends BackendLogin {
     }
   }
 
-  private void expect(SmtpReply reply, int code, java.util.function.Consumer<ChannelHandlerContext> next,
+  private void expect(SmtpReply reply, int code, Consumer<ChannelHandlerContext> next,
       ChannelHandlerContext ctx) {
     if (reply.code() == code) {
       next.accept(ctx);

@@ -15,8 +15,9 @@ import io.mailgate.session.LoginFlow;
 import io.mailgate.session.LoginFrontend;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -310,7 +311,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof java.io.IOException) {
+    if (cause instanceof IOException) {
       session.log().info("client connection error (" + cause.getMessage() + ")");
     } else {
       session.log().error("unexpected error", cause);

@@ -1,5 +1,7 @@
 package io.mailgate.smtp;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * RFC 3461 §4 xtext, the encoding of XCLIENT attribute values (Postfix XCLIENT_README): bytes outside {@code !}..{@code
  * ~}, and {@code +} and {@code =} themselves, become {@code +XX} with upper-case hex. A login with a space, a plus or
@@ -27,6 +29,6 @@ final class Xtext {
 
   /** The xtext form of ASCII text. */
   static String encode(String ascii) {
-    return encode(ascii.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    return encode(ascii.getBytes(StandardCharsets.ISO_8859_1));
   }
 }

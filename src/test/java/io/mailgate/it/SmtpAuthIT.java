@@ -11,6 +11,7 @@ import io.mailgate.testkit.SmtpProxyFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -145,7 +146,7 @@ class SmtpAuthIT {
       assertThat(c.command(ir)).isEqualTo("235 2.0.0 OK");
     }
     assertThat(fx.auth.requests()).allSatisfy(r -> {
-      assertThat(r.header("Auth-Method")).isEqualTo(mechanism.toLowerCase(java.util.Locale.ROOT));
+      assertThat(r.header("Auth-Method")).isEqualTo(mechanism.toLowerCase(Locale.ROOT));
       assertThat(r.header("Auth-User")).isEqualTo("user@example.com");
       assertThat(r.header("Auth-Pass")).isEqualTo("tok");
     });

