@@ -5,14 +5,10 @@ import io.mailgate.auth.AuthResult;
 import io.mailgate.config.SmtpConfig;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
-import io.mailgate.sasl.OAuthErrorAck;
-import io.mailgate.sasl.Sasl;
-import io.mailgate.sasl.SaslContext;
-import io.mailgate.sasl.SaslExchange;
-import io.mailgate.sasl.SaslStep;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.LoginFlow;
 import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.SaslDialogue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.NetUtil;
@@ -20,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,7 +42,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   private final SmtpConfig smtp;
   private final SmtpCommandDecoder decoder;
   private final LoginFlow loginFlow;
-  private final SaslContext saslContext;
+  private final SaslDialogue sasl;
   private ChannelHandlerContext ctx;
   /** The last HELO/EHLO line (verb and argument, as sent), or null. */
   private byte[] heloLine;
@@ -54,21 +51,18 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   /** The accepted MAIL FROM line of {@code smtp_auth none}, or null. */
   private byte[] mailFrom;
   private byte[] rcptTo;
-  private SaslExchange exchange;
-  private Mechanism lastMechanism;
-  private PendingSaslError pendingAck;
 
   SmtpFrontendHandler(ClientSession session, SmtpCommandDecoder decoder) {
     this.session = session;
     this.smtp = session.config().smtp();
     this.decoder = decoder;
     this.loginFlow = new LoginFlow(session, this);
-    this.saslContext = new SaslContext(session::salt, session.config().oauthFastmailCompat());
+    this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
   /** What the backend login needs from this session; asked once the auth service has accepted the client. */
   SmtpLoginPlan loginPlan() {
-    Optional<SmtpLoginPlan.Envelope> envelope = lastMechanism == Mechanism.NONE
+    Optional<SmtpLoginPlan.Envelope> envelope = sasl.lastMechanism().orElse(null) == Mechanism.NONE
         ? Optional.of(new SmtpLoginPlan.Envelope(mailFrom, rcptTo)) : Optional.empty();
     return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(),
         xclientAddress(session.clientIp()), UNAVAILABLE_HOST, Optional.ofNullable(heloLine), esmtp, envelope,
@@ -82,7 +76,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof SmtpRequest)) {
+    if (!(msg instanceof SmtpRequest) || session.isClosing()) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -90,13 +84,10 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
     if (msg instanceof SmtpRequest.Command command) {
       onCommand(command);
     } else if (msg instanceof SmtpRequest.SaslResponse response) {
-      onSaslResponse(response.args());
+      sasl.onResponse(response.args());
     } else if (msg instanceof SmtpRequest.Invalid invalid) {
       session.log().info(invalid.logReason());
-      // An unreadable answer to an error challenge still ends the session when the failure said so (no Auth-Wait).
-      boolean close = invalid.close() || (pendingAck != null && pendingAck.closeAfter());
-      pendingAck = null;
-      invalidCommand(close);
+      invalidCommand(invalid.close());
     }
   }
 
@@ -158,26 +149,14 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
       session.writeLine(INVALID_ARGUMENT);
       return;
     }
-    Optional<Mechanism> named = Mechanism.fromSaslName(ascii(args.get(0)));
-    if (named.isEmpty() || !enabled(named.get()) || !argumentCountFits(named.get(), args.size())) {
-      invalidCommand(false);
-      return;
-    }
-    Mechanism mechanism = named.get();
-    lastMechanism = mechanism;
-    exchange = Sasl.start(mechanism, saslContext);
-    Optional<String> initial = args.size() == 2 ? Optional.of(ascii(args.get(1))) : Optional.empty();
-    onSaslStep(exchange.start(initial));
+    List<String> words = new ArrayList<>(args.size());
+    args.forEach(arg -> words.add(ascii(arg)));
+    sasl.start(words);
   }
 
   /** PLAIN and LOGIN are always accepted, as in nginx; the others only when {@code smtp_auth} enables them. */
   private boolean enabled(Mechanism mechanism) {
     return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN || smtp.auth().contains(mechanism);
-  }
-
-  /** CRAM-MD5 takes no initial response; the others take at most one. */
-  private static boolean argumentCountFits(Mechanism mechanism, int count) {
-    return mechanism == Mechanism.CRAM_MD5 ? count == 1 : count <= 2;
   }
 
   private void onMail(SmtpRequest.Command command) {
@@ -208,60 +187,13 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
       return;
     }
     rcptTo = command.line();
-    lastMechanism = Mechanism.NONE;
+    sasl.attemptedWith(Mechanism.NONE);
     // MX mode: no credentials at all, so nothing of an earlier AUTH attempt reaches the auth service (nginx 9c02c84a7).
     List<AuthRequest.Header> headers = List.of(
         new AuthRequest.Header("Auth-SMTP-Helo", heloArgument == null ? "" : ascii(heloArgument)),
         new AuthRequest.Header("Auth-SMTP-From", ascii(mailFrom)),
         new AuthRequest.Header("Auth-SMTP-To", ascii(rcptTo)));
     login(Credentials.of(Mechanism.NONE, new byte[0], new byte[0]), headers);
-  }
-
-  private void onSaslResponse(List<String> args) {
-    if (pendingAck != null) {
-      onErrorChallengeAnswer(args);
-      return;
-    }
-    if (exchange == null) {
-      invalidCommand(false);
-      return;
-    }
-    onSaslStep(exchange.next(args.isEmpty() ? "" : args.get(0)));
-  }
-
-  private void onSaslStep(SaslStep step) {
-    if (step instanceof SaslStep.Challenge challenge) {
-      session.writeLine("334 " + challenge.payload());
-      decoder.expectSaslResponse();
-    } else if (step instanceof SaslStep.Done done) {
-      exchange = null;
-      login(done.credentials(), List.of());
-    } else if (step instanceof SaslStep.Invalid invalid) {
-      exchange = null;
-      session.log().info(invalid.logMessage());
-      invalidCommand(false);
-    }
-  }
-
-  /** RFC 7628 §3.2.2: the client answers the error challenge with a dummy response before it gets the 535. */
-  private void onErrorChallengeAnswer(List<String> args) {
-    PendingSaslError pending = pendingAck;
-    pendingAck = null;
-    boolean compat = session.config().oauthFastmailCompat();
-    if (OAuthErrorAck.accepts(lastMechanism, args, compat)) {
-      if (pending.closeAfter()) {
-        session.writeLineAndClose(pending.failureReply());
-      } else {
-        session.writeLine(pending.failureReply());
-      }
-      return;
-    }
-    if (compat) {
-      session.log().info("client sent invalid response to SASL error challenge");
-      session.close();
-      return;
-    }
-    invalidCommand(pending.closeAfter());
   }
 
   private void login(Credentials credentials, List<AuthRequest.Header> headers) {
@@ -287,7 +219,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   @Override
   public void authFailed(PendingSaslError pending) {
     if (pending != null) {
-      pendingAck = pending;
+      sasl.awaitErrorAcknowledgement(pending);
       decoder.expectSaslResponse();
     }
     decoder.resume(ctx);
@@ -295,11 +227,31 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   /** {@code 500 5.5.1 Invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
   private void invalidCommand(boolean close) {
-    exchange = null;
-    if (session.countErrorAndCheckLimit() || close) {
+    // A bad line in place of the error challenge's dummy response ends that exchange too (closing if it had to).
+    boolean quit = sasl.abandon() || close;
+    if (session.countErrorAndCheckLimit() || quit) {
       session.writeLineAndClose(INVALID_COMMAND);
     } else {
       session.writeLine(INVALID_COMMAND);
+    }
+  }
+
+  /** SMTP's side of the SASL dialogue: {@code 334} challenges (RFC 4954 §4) and {@code 500}. */
+  private final class SaslFraming implements SaslDialogue.Frontend {
+    @Override
+    public void sendChallenge(String payload) {
+      session.writeLine("334 " + payload);
+      decoder.expectSaslResponse();
+    }
+
+    @Override
+    public void rejectCommand(boolean close) {
+      invalidCommand(close);
+    }
+
+    @Override
+    public void login(Credentials credentials) {
+      SmtpFrontendHandler.this.login(credentials, List.of());
     }
   }
 
