@@ -4,12 +4,8 @@ import io.mailgate.auth.AuthResult;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
-import io.mailgate.session.LoginFlow;
-import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,20 +16,14 @@ import java.util.List;
  * tag is forgotten after each authentication attempt (freenginx's tag fix) except while an RFC 7628 error challenge
  * waits for the client's dummy response, whose final reply carries the AUTHENTICATE tag.
  */
-final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements LoginFrontend {
+final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
 
-  private final ClientSession session;
-  private final ImapCommandDecoder decoder;
-  private final LoginFlow loginFlow;
   private final SaslDialogue sasl;
-  private ChannelHandlerContext ctx;
   /** The tag of the command being answered; null when none (tag-less replies use {@code *}). */
   private String tag;
 
   ImapFrontendHandler(ClientSession session, ImapCommandDecoder decoder) {
-    this.session = session;
-    this.decoder = decoder;
-    this.loginFlow = new LoginFlow(session, this);
+    super(session, decoder, ImapRequest.class);
     this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
@@ -43,17 +33,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ImapRequest) || session.isClosing()) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    session.armTimeout();
+  protected void onRequest(ImapRequest msg) {
     if (msg instanceof ImapRequest.Command command) {
       onCommand(command);
     } else if (msg instanceof ImapRequest.SaslResponse response) {
@@ -115,7 +95,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
       bad(false);
       return;
     }
-    login(Credentials.of(Mechanism.PLAIN, args.get(0), args.get(1)));
+    login(Credentials.of(Mechanism.PLAIN, args.get(0), args.get(1)), List.of());
   }
 
   private void onAuthenticate(List<byte[]> args) {
@@ -128,11 +108,6 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
   private boolean enabled(Mechanism mechanism) {
     return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN
         || session.config().imap().auth().contains(mechanism);
-  }
-
-  private void login(Credentials credentials) {
-    decoder.pause();
-    loginFlow.start(credentials, List.of());
   }
 
   @Override
@@ -153,7 +128,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
     } else {
       tag = null;
     }
-    decoder.resume(ctx);
+    resumeInput();
   }
 
   private void ok() {
@@ -189,7 +164,7 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void login(Credentials credentials) {
-      ImapFrontendHandler.this.login(credentials);
+      ImapFrontendHandler.this.login(credentials, List.of());
     }
 
     @Override
@@ -200,22 +175,6 @@ final class ImapFrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   private String tagOrStar() {
     return tag == null ? "*" : tag;
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    session.disarmTimeout();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof java.io.IOException) {
-      session.log().info("client connection error (" + cause.getMessage() + ")");
-    } else {
-      session.log().error("unexpected error", cause);
-    }
-    session.close();
   }
 
   private static String ascii(byte[] bytes) {

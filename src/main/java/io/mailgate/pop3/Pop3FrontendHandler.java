@@ -6,13 +6,8 @@ import io.mailgate.config.Pop3Config;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
-import io.mailgate.session.LoginFlow;
-import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +17,7 @@ import java.util.Optional;
  * mechanism (RFC 5034), CAPA (RFC 2449), NOOP and QUIT, replies worded as nginx's. Every other command, and every
  * malformed one, gets {@code -ERR invalid command}, counted against {@code max_errors}.
  */
-final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements LoginFrontend {
+final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
 
   static final String OK = "+OK";
   static final String INVALID = "-ERR invalid command";
@@ -37,33 +32,17 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
     USER
   }
 
-  private final ClientSession session;
-  private final RequestDecoder<Pop3Request> decoder;
-  private final LoginFlow loginFlow;
   private final SaslDialogue sasl;
-  private ChannelHandlerContext ctx;
   private State state = State.START;
   private String user;
 
   Pop3FrontendHandler(ClientSession session, RequestDecoder<Pop3Request> decoder) {
-    this.session = session;
-    this.decoder = decoder;
-    this.loginFlow = new LoginFlow(session, this);
+    super(session, decoder, Pop3Request.class);
     this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof Pop3Request) || session.isClosing()) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    session.armTimeout();
+  protected void onRequest(Pop3Request msg) {
     if (msg instanceof Pop3Request.Command command) {
       onCommand(command);
     } else if (msg instanceof Pop3Request.SaslResponse response) {
@@ -164,8 +143,7 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
   private void login(Credentials credentials) {
     user = null;
     state = State.START;
-    decoder.pause();
-    loginFlow.start(credentials, List.of());
+    login(credentials, List.of());
   }
 
   @Override
@@ -185,7 +163,7 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
       sasl.awaitErrorAcknowledgement(pending);
       decoder.expectSaslResponse();
     }
-    decoder.resume(ctx);
+    resumeInput();
   }
 
   /** {@code -ERR invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
@@ -222,22 +200,6 @@ final class Pop3FrontendHandler extends ChannelInboundHandlerAdapter implements 
 
   private Pop3Config config() {
     return session.config().pop3();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    session.disarmTimeout();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
-      session.log().info("client connection error (" + cause.getMessage() + ")");
-    } else {
-      session.log().error("unexpected error", cause);
-    }
-    session.close();
   }
 
   private static byte[] bytes(String chars) {

@@ -6,14 +6,9 @@ import io.mailgate.config.SmtpConfig;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
-import io.mailgate.session.LoginFlow;
-import io.mailgate.session.LoginFrontend;
+import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.NetUtil;
-import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +20,7 @@ import java.util.Optional;
  * mechanism, and for {@code smtp_auth none} MAIL FROM and RCPT TO, which go to the auth service as
  * {@code Auth-SMTP-*} headers; RSET, NOOP, QUIT. Everything else is {@code 500 5.5.1 Invalid command}.
  */
-final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements LoginFrontend {
+final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
 
   static final String OK = "250 2.0.0 OK";
   static final String BYE = "221 2.0.0 Bye";
@@ -38,12 +33,8 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   /** nginx leaves the client's host name unresolved unless a resolver is set; mailgate has none yet. */
   static final String UNAVAILABLE_HOST = "[UNAVAILABLE]";
 
-  private final ClientSession session;
   private final SmtpConfig smtp;
-  private final SmtpCommandDecoder decoder;
-  private final LoginFlow loginFlow;
   private final SaslDialogue sasl;
-  private ChannelHandlerContext ctx;
   /** The last HELO/EHLO line (verb and argument, as sent), or null. */
   private byte[] heloLine;
   private byte[] heloArgument;
@@ -53,10 +44,8 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   private byte[] rcptTo;
 
   SmtpFrontendHandler(ClientSession session, SmtpCommandDecoder decoder) {
-    this.session = session;
+    super(session, decoder, SmtpRequest.class);
     this.smtp = session.config().smtp();
-    this.decoder = decoder;
-    this.loginFlow = new LoginFlow(session, this);
     this.sasl = new SaslDialogue(session, new SaslFraming(), this::enabled);
   }
 
@@ -70,17 +59,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof SmtpRequest) || session.isClosing()) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    session.armTimeout();
+  protected void onRequest(SmtpRequest msg) {
     if (msg instanceof SmtpRequest.Command command) {
       onCommand(command);
     } else if (msg instanceof SmtpRequest.SaslResponse response) {
@@ -196,11 +175,6 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
     login(Credentials.of(Mechanism.NONE, new byte[0], new byte[0]), headers);
   }
 
-  private void login(Credentials credentials, List<AuthRequest.Header> headers) {
-    decoder.pause();
-    loginFlow.start(credentials, headers);
-  }
-
   @Override
   public Optional<String> clientHost() {
     return Optional.of(UNAVAILABLE_HOST);
@@ -222,7 +196,7 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
       sasl.awaitErrorAcknowledgement(pending);
       decoder.expectSaslResponse();
     }
-    decoder.resume(ctx);
+    resumeInput();
   }
 
   /** {@code 500 5.5.1 Invalid command}, counted against {@code max_errors}; closes past the limit or when asked. */
@@ -253,22 +227,6 @@ final class SmtpFrontendHandler extends ChannelInboundHandlerAdapter implements 
     public void login(Credentials credentials) {
       SmtpFrontendHandler.this.login(credentials, List.of());
     }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    session.disarmTimeout();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
-      session.log().info("client connection error (" + cause.getMessage() + ")");
-    } else {
-      session.log().error("unexpected error", cause);
-    }
-    session.close();
   }
 
   /** Postfix XCLIENT_README: {@code ADDR=IPV6:<address>} for IPv6, in its compressed form (RFC 5952). */

@@ -1,0 +1,84 @@
+package io.mailgate.session;
+
+import io.mailgate.auth.AuthRequest;
+import io.mailgate.codec.RequestDecoder;
+import io.mailgate.sasl.Credentials;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The plumbing every protocol's pre-login state machine shares: requests arrive from the protocol's
+ * {@link RequestDecoder}, each re-arms the client {@code timeout}, none is answered once the session is closing, a login
+ * pauses decoding and hands over to the {@link LoginFlow}, and connection errors end the session. Subclasses implement
+ * {@link #onRequest} and the protocol wording of {@link LoginFrontend}.
+ *
+ * @param <R> the protocol's request type
+ */
+public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter implements LoginFrontend {
+
+  /** The session this handler serves. */
+  protected final ClientSession session;
+  /** The decoder before this handler: paused during a login, told when a SASL response comes next. */
+  protected final RequestDecoder<R> decoder;
+  private final Class<R> requestType;
+  private final LoginFlow loginFlow;
+  private ChannelHandlerContext ctx;
+
+  /**
+   * @param requestType the protocol's request type; anything else arriving here is released and ignored
+   */
+  protected FrontendHandler(ClientSession session, RequestDecoder<R> decoder, Class<R> requestType) {
+    this.session = session;
+    this.decoder = decoder;
+    this.requestType = requestType;
+    this.loginFlow = new LoginFlow(session, this);
+  }
+
+  /** One request from the client. */
+  protected abstract void onRequest(R request);
+
+  /** The client is identified: stop decoding (later input stays buffered, in order) and ask the auth service. */
+  protected final void login(Credentials credentials, List<AuthRequest.Header> protocolHeaders) {
+    decoder.pause();
+    loginFlow.start(credentials, protocolHeaders);
+  }
+
+  /** After a failed login that keeps the session: decode what the client sent meanwhile. */
+  protected final void resumeInput() {
+    decoder.resume(ctx);
+  }
+
+  @Override
+  public final void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!requestType.isInstance(msg) || session.isClosing()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    session.armTimeout();
+    onRequest(requestType.cast(msg));
+  }
+
+  @Override
+  public final void channelInactive(ChannelHandlerContext ctx) {
+    session.disarmTimeout();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      session.log().info("client connection error (" + cause.getMessage() + ")");
+    } else {
+      session.log().error("unexpected error", cause);
+    }
+    session.close();
+  }
+}
