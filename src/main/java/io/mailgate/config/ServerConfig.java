@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param imap {@code imap_*}
  * @param pop3 {@code pop3_*}
  * @param smtp {@code smtp_*}, {@code xclient}, {@code proxy_smtp_auth}
+ * @param tls client-side TLS ({@code starttls}, {@code ssl_*})
+ * @param backendTls TLS towards the backends ({@code proxy_ssl*})
  */
 public record ServerConfig(
     String file,
@@ -41,7 +43,9 @@ public record ServerConfig(
     boolean oauthFastmailCompat,
     ImapConfig imap,
     Pop3Config pop3,
-    SmtpConfig smtp) {
+    SmtpConfig smtp,
+    TlsConfig tls,
+    BackendTlsConfig backendTls) {
 
   public ServerConfig {
     listens = List.copyOf(listens);

@@ -68,7 +68,9 @@ final class ServerMerger {
         pick(s.oauthFastmailCompat, mail.oauthFastmailCompat, false),
         imap,
         pop3,
-        smtp);
+        smtp,
+        TlsDefaults.CLIENT,
+        TlsDefaults.BACKEND);
   }
 
   private static <T> T pick(T own, T inherited, T fallback) {
