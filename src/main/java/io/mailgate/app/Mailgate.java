@@ -12,6 +12,8 @@ import io.mailgate.log.NginxLevels;
 import io.mailgate.pop3.Pop3Protocol;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
+import io.mailgate.tls.ServerTls;
+import io.mailgate.tls.TlsSetupException;
 import io.mailgate.smtp.SmtpProtocol;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Listeners;
@@ -112,9 +114,11 @@ public final class Mailgate {
           }
         }
         String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
+        MailProtocol mailProtocol = protocol.get();
+        Optional<ServerTls> tls = clientTls(server, mailProtocol.name());
         AuthClient authClient = new HttpAuthClient(server.authHttp(), transport, gate);
         authClients.add(authClient);
-        listeners.bind(new ServerRuntime(server, protocol.get(), authClient, transport, gate, backends, loggerName));
+        listeners.bind(new ServerRuntime(server, mailProtocol, authClient, transport, gate, backends, tls, loggerName));
       }
       if (config.pidFile().isPresent()) {
         Main.writePidFile(config.pidFile().get());
@@ -131,6 +135,20 @@ public final class Mailgate {
     }
     LOG.info(NginxLevels.NOTICE, "mailgate/{} started: {} event loops, {} transport, TLS provider {}",
         Version.number(), config.workerProcesses(), transport.name(), tlsProvider);
+  }
+
+  /** The server's TLS, loaded now (never per connection), when it has certificates. */
+  private static Optional<ServerTls> clientTls(ServerConfig server, String protocol) throws StartupException {
+    if (!server.tls().hasCertificates()) {
+      return Optional.empty();
+    }
+    try {
+      ServerTls tls = ServerTls.create(server.tls(), protocol);
+      tls.warnings().forEach(w -> LOG.warn("{} in {}:{}", w, server.file(), server.line()));
+      return Optional.of(tls);
+    } catch (TlsSetupException e) {
+      throw new StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
   }
 
   private void awaitStop() {

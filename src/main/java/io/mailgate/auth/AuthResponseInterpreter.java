@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.config.BackendTlsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,9 @@ final class AuthResponseInterpreter {
    * line; we refuse anything else (the answer becomes Unavailable) rather than send a malformed SMTP reply.
    */
   private static final Pattern ERROR_CODE = Pattern.compile("[0-9]{3}( [0-9]\\.[0-9]{1,3}\\.[0-9]{1,3})?");
+
+  /** A DNS name (or an IP literal) a certificate can be checked against. */
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?");
 
   private static final byte[] OK = {'O', 'K'};
   private static final byte[] WAIT = {'W', 'A', 'I', 'T'};
@@ -63,12 +67,23 @@ final class AuthResponseInterpreter {
     if (sasl.isPresent() && !echoable(sasl.get(), MAX_SASL_BYTES)) {
       return unavailable(peer, "sent invalid Auth-Error-SASL");
     }
+    Optional<String> proxySsl = response.text("Auth-Proxy-SSL");
+    Optional<BackendTlsConfig.Mode> requiredTls = proxySsl.map(AuthResponseInterpreter::tlsMode);
+    if (proxySsl.isPresent() && requiredTls.orElse(null) == null) {
+      return unavailable(peer, "sent invalid Auth-Proxy-SSL:\"" + proxySsl.get() + "\"");
+    }
+    Optional<String> tlsName = response.text("Auth-Proxy-SSL-Name");
+    if (tlsName.isPresent() && !HOST_NAME.matcher(tlsName.get()).matches()) {
+      return unavailable(peer, "sent invalid Auth-Proxy-SSL-Name:\"" + tlsName.get() + "\"");
+    }
     // Auth-User and Auth-Pass are used raw, as nginx does: they were never escaped on the way back.
     return new AuthResult.Accepted(
         new InetSocketAddress(address.get(), portNumber),
         response.header("Auth-User"),
         response.header("Auth-Pass"),
-        sasl.map(AuthResponseInterpreter::text));
+        sasl.map(AuthResponseInterpreter::text),
+        requiredTls,
+        tlsName);
   }
 
   private static AuthResult rejected(byte[] status, AuthResponse response, String peer) {
@@ -88,6 +103,14 @@ final class AuthResponseInterpreter {
     return new AuthResult.Rejected(
         text(status), code.map(AuthResponseInterpreter::text), authWait(response),
         sasl.map(AuthResponseInterpreter::text));
+  }
+
+  /** {@code on} or {@code starttls} (case-insensitive); null for anything else. */
+  private static BackendTlsConfig.Mode tlsMode(String value) {
+    if (value.equalsIgnoreCase("on")) {
+      return BackendTlsConfig.Mode.ON;
+    }
+    return value.equalsIgnoreCase("starttls") ? BackendTlsConfig.Mode.STARTTLS : null;
   }
 
   /** Auth-Wait in seconds; a value that is not a plain number is ignored, as nginx's {@code ngx_atoi} fails. */

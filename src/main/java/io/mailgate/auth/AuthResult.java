@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.config.BackendTlsConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,16 +16,29 @@ public sealed interface AuthResult {
    * @param user {@code Auth-User}, replacing the client's login towards the backend
    * @param pass {@code Auth-Pass}, replacing the client's secret towards the backend
    * @param saslError {@code Auth-Error-SASL} if the service sent one anyway (ignored unless in Fastmail mode)
+   * @param requiredTls {@code Auth-Proxy-SSL: on|starttls} (mailgate's own): this login must reach the backend over
+   *     TLS, whatever {@code proxy_ssl} says; it can only add TLS, never remove it or its verification
+   * @param tlsName {@code Auth-Proxy-SSL-Name} (mailgate's own): the name the backend's certificate must carry
    */
-  record Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass, Optional<String> saslError)
+  record Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass, Optional<String> saslError,
+      Optional<BackendTlsConfig.Mode> requiredTls, Optional<String> tlsName)
       implements AuthResult {
+
+    /** Accepted with no TLS demands. */
+    public Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass,
+        Optional<String> saslError) {
+      this(backend, user, pass, saslError, Optional.empty(), Optional.empty());
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Accepted a
           && a.backend.equals(backend)
           && Arrays.equals(a.user.orElse(null), user.orElse(null))
           && Arrays.equals(a.pass.orElse(null), pass.orElse(null))
-          && a.saslError.equals(saslError);
+          && a.saslError.equals(saslError)
+          && a.requiredTls.equals(requiredTls)
+          && a.tlsName.equals(tlsName);
     }
 
     @Override

@@ -58,11 +58,13 @@ final class DirectiveTable {
     simple("protocol", SERVER, 1, 1);
     for (String name : new String[] {
         "server_name", "timeout", "proxy_timeout", "proxy_buffer", "proxy_pass_error_message", "max_errors",
+        "max_commands",
         "auth_http", "auth_http_timeout", "auth_http_pass_client_cert", "oauth_fastmail_compat",
         "imap_client_buffer", "pop3_client_buffer", "smtp_client_buffer", "smtp_greeting_delay", "xclient",
         "proxy_smtp_auth", "ssl", "starttls"}) {
       simple(name, MAIL_SERVER, 1, 1);
     }
+    tls();
     repeatable("auth_http_header", MAIL_SERVER, 2, 2);
     // nginx appends repeated *_auth (a bitmask) and *_capabilities (an array) lines of one block.
     for (String name : new String[] {
@@ -74,11 +76,32 @@ final class DirectiveTable {
     ignored("proxy_protocol", MAIL_SERVER, 1, 1);
     ignored("set_real_ip_from", MAIL_SERVER, 1, 1);
     ignored("real_ip_header", MAIL_SERVER, 1, 1);
-    ignored("max_commands", MAIL_SERVER, 1, 1);
     ignored("proxy", MAIL_SERVER, 1, 1);
   }
 
   private DirectiveTable() {}
+
+  /** ngx_mail_ssl_module's directives, mailgate's {@code ssl_sni_certificate}, and mailgate's {@code proxy_ssl*}. */
+  private static void tls() {
+    for (String name : new String[] {
+        "ssl_password_file", "ssl_ciphers", "ssl_prefer_server_ciphers", "ssl_ecdh_curve", "ssl_dhparam",
+        "ssl_session_timeout", "ssl_session_tickets", "ssl_verify_client", "ssl_verify_depth",
+        "ssl_client_certificate", "ssl_trusted_certificate", "ssl_crl",
+        "proxy_ssl", "proxy_ssl_verify", "proxy_ssl_trusted_certificate", "proxy_ssl_name", "proxy_ssl_certificate",
+        "proxy_ssl_certificate_key", "proxy_ssl_password_file", "proxy_ssl_session_reuse"}) {
+      simple(name, MAIL_SERVER, 1, 1);
+    }
+    // nginx's array slots: each line adds one entry.
+    for (String name : new String[] {"ssl_certificate", "ssl_certificate_key", "ssl_session_ticket_key"}) {
+      repeatable(name, MAIL_SERVER, 1, 1);
+    }
+    // A bitmask slot ORs repeated lines; ssl_session_cache's handler combines repeated lines too.
+    repeatable("ssl_protocols", MAIL_SERVER, 1, MANY);
+    repeatable("proxy_ssl_protocols", MAIL_SERVER, 1, MANY);
+    repeatable("ssl_session_cache", MAIL_SERVER, 1, 2);
+    repeatable("ssl_conf_command", MAIL_SERVER, 2, 2);
+    repeatable("ssl_sni_certificate", MAIL_SERVER, 3, 3);
+  }
 
   private static void put(DirectiveSpec spec) {
     SPECS.put(spec.name(), spec);

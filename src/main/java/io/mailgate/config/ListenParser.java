@@ -31,7 +31,7 @@ final class ListenParser {
     List<ListenConfig> out = new ArrayList<>();
     for (Endpoint e : endpoints) {
       out.add(new ListenConfig(
-          e.address, e.text, p.backlog, p.rcvbuf, p.sndbuf, p.keepAlive, false, p.proxyProtocol));
+          e.address, e.text, p.backlog, p.rcvbuf, p.sndbuf, p.keepAlive, p.ssl, p.proxyProtocol));
     }
     return out;
   }
@@ -127,6 +127,7 @@ final class ListenParser {
     OptionalInt rcvbuf = OptionalInt.empty();
     OptionalInt sndbuf = OptionalInt.empty();
     Optional<ListenConfig.KeepAlive> keepAlive = Optional.empty();
+    boolean ssl;
     boolean proxyProtocol;
   }
 
@@ -155,7 +156,7 @@ final class ListenParser {
       } else if (v.equals("proxy_protocol")) {
         p.proxyProtocol = true;
       } else if (v.equals("ssl")) {
-        throw d.error("TLS is not supported yet (\"listen ... ssl\")");
+        p.ssl = true;
       } else {
         throw d.error("invalid parameter \"" + v + "\"");
       }

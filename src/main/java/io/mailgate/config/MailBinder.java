@@ -28,13 +28,21 @@ final class MailBinder {
 
   private final Path prefix;
   private final Notices notices;
+  private final TlsDirectives tls;
   private final Supplier<String> hostName;
   private final Set<String> listenAddresses = new HashSet<>();
   private final List<ServerSettings> servers = new ArrayList<>();
 
-  MailBinder(Path prefix, Notices notices, Supplier<String> hostName) {
+  /**
+   * A binder for one {@code mail} block.
+   *
+   * @param prefix the {@code -p} prefix, for {@code error_log}
+   * @param confDir the main file's folder, for certificates and other TLS files (nginx's conf prefix)
+   */
+  MailBinder(Path prefix, Path confDir, Notices notices, Supplier<String> hostName) {
     this.prefix = prefix;
     this.notices = notices;
+    this.tls = new TlsDirectives(confDir, notices);
     this.hostName = hostName;
   }
 
@@ -65,13 +73,12 @@ final class MailBinder {
   }
 
   private void apply(Directive d, Context context, ServerSettings s, Set<String> seen) throws ConfigException {
-    if (d.name().startsWith("ssl_")) {
-      // Refused rather than skipped: ignoring a TLS setting would expose passwords in clear text.
-      throw tlsNotSupported(d, d.name());
-    }
     DirectiveSpec spec = DirectiveTable.check(d, context, seen);
     if (spec.ignored()) {
       notices.ignored(d.name());
+      return;
+    }
+    if (tls.apply(d, s.tls)) {
       return;
     }
     switch (d.name()) {
@@ -83,14 +90,6 @@ final class MailBinder {
         break;
       case "protocol":
         s.protocol = protocol(d);
-        break;
-      case "ssl":
-        if (Values.flag(d)) {
-          throw tlsNotSupported(d, "ssl on");
-        }
-        break;
-      case "starttls":
-        starttls(d);
         break;
       case "error_log":
         ErrorLogs.parse(d, prefix, notices).ifPresent(log -> s.errorLog = log);
@@ -126,6 +125,9 @@ final class MailBinder {
         break;
       case "proxy_pass_error_message":
         s.proxyPassErrorMessage = Values.flag(d);
+        break;
+      case "max_commands":
+        s.maxCommands = Values.number(d, 0);
         break;
       case "max_errors":
         s.maxErrors = Values.number(d, 0);
@@ -196,6 +198,9 @@ final class MailBinder {
         throw d.error("duplicate \"" + l.text() + "\" address and port pair");
       }
       s.listens.add(l);
+      if (l.ssl()) {
+        s.tls.listenSslAt = new TlsSettings.Origin("listen ... ssl", d.file(), d.line());
+      }
     }
   }
 
@@ -205,16 +210,6 @@ final class MailBinder {
       throw d.error("unknown protocol \"" + p + "\"");
     }
     return p;
-  }
-
-  private static void starttls(Directive d) throws ConfigException {
-    String v = d.arg(0);
-    if (v.equals("on") || v.equals("only")) {
-      throw tlsNotSupported(d, "starttls " + v);
-    }
-    if (!v.equals("off")) {
-      throw Values.invalid(d, v);
-    }
   }
 
   private static EnumSet<Mechanism> mechanisms(Directive d, Set<Mechanism> allowed, EnumSet<Mechanism> current)
@@ -242,9 +237,5 @@ final class MailBinder {
         throw d.error("\"" + keyword + "\" is generated and must not be listed in \"smtp_capabilities\"");
       }
     }
-  }
-
-  private static ConfigException tlsNotSupported(Directive d, String what) {
-    return d.error("TLS is not supported yet (\"" + what + "\")");
   }
 }

@@ -67,7 +67,7 @@ final class MainBinder {
         bindEvents(d);
         break;
       case "mail":
-        servers = new MailBinder(prefix, notices, hostName).bind(d);
+        servers = new MailBinder(prefix, configFile.getParent(), notices, hostName).bind(d);
         break;
       default:
         throw new IllegalStateException("no handler for directive " + d.name());

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param proxyBuffer {@code proxy_buffer} (default 4k): backend response lines during login
  * @param proxyPassErrorMessage {@code proxy_pass_error_message} (default off)
  * @param maxErrors {@code max_errors} (default 5)
+ * @param maxCommands {@code max_commands} (freenginx; default 1000): commands before login, SASL lines included
  * @param errorLog this server's {@code error_log}, when it has its own
  * @param authHttp {@code auth_http} and companions (required)
  * @param oauthFastmailCompat {@code oauth_fastmail_compat} (default off): Fastmail's original OAuth error flow
@@ -38,6 +39,7 @@ public record ServerConfig(
     int proxyBuffer,
     boolean proxyPassErrorMessage,
     int maxErrors,
+    int maxCommands,
     Optional<ErrorLogConfig> errorLog,
     AuthHttpConfig authHttp,
     boolean oauthFastmailCompat,

@@ -2,6 +2,7 @@ package io.mailgate.config;
 
 import io.mailgate.sasl.Mechanism;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class ServerMerger {
     return new ServerConfig(
         s.file,
         s.line,
-        s.listens,
+        listens(s, mail),
         protocol,
         serverName,
         pick(s.timeout, mail.timeout, Duration.ofSeconds(60)),
@@ -63,14 +64,28 @@ final class ServerMerger {
         pick(s.proxyBuffer, mail.proxyBuffer, 4096),
         pick(s.proxyPassErrorMessage, mail.proxyPassErrorMessage, false),
         pick(s.maxErrors, mail.maxErrors, 5),
+        pick(s.maxCommands, mail.maxCommands, 1000),
         Optional.ofNullable(pick(s.errorLog, mail.errorLog, null)),
         authHttp,
         pick(s.oauthFastmailCompat, mail.oauthFastmailCompat, false),
         imap,
         pop3,
         smtp,
-        TlsDefaults.CLIENT,
-        TlsDefaults.BACKEND);
+        TlsMerger.client(s, mail),
+        TlsMerger.backend(s, mail));
+  }
+
+  /** The server's listens; with {@code ssl on} (nginx's obsolete form) every one of them is implicit TLS. */
+  private static List<ListenConfig> listens(ServerSettings s, ServerSettings mail) {
+    if (!TlsMerger.sslOn(s, mail)) {
+      return s.listens;
+    }
+    List<ListenConfig> out = new ArrayList<>();
+    for (ListenConfig l : s.listens) {
+      out.add(new ListenConfig(
+          l.address(), l.text(), l.backlog(), l.rcvbuf(), l.sndbuf(), l.soKeepalive(), true, l.proxyProtocol()));
+    }
+    return out;
   }
 
   private static <T> T pick(T own, T inherited, T fallback) {

@@ -23,6 +23,7 @@ final class ServerSettings {
   Integer proxyBuffer;
   Boolean proxyPassErrorMessage;
   Integer maxErrors;
+  Integer maxCommands;
   ErrorLogConfig errorLog;
   AuthHttpTarget authHttp;
   List<AuthHttpConfig.HttpHeader> authHttpHeaders;
@@ -41,6 +42,8 @@ final class ServerSettings {
   Duration smtpGreetingDelay;
   Boolean xclient;
   Boolean proxySmtpAuth;
+  /** {@code starttls}, {@code ssl}, {@code ssl_*} and {@code proxy_ssl*}. */
+  final TlsSettings tls = new TlsSettings();
 
   /** Settings of the block opened by the directive at {@code file:line}. */
   ServerSettings(String file, int line) {

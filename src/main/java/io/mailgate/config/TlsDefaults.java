@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** nginx's defaults for the {@code ssl_*} directives (with TLSv1.2 and TLSv1.3 only), and mailgate's for {@code proxy_ssl*}. */
+/** nginx's defaults for {@code ssl_*} (but TLSv1.2 and TLSv1.3 only), and mailgate's for {@code proxy_ssl*}. */
 final class TlsDefaults {
 
   /** Secure default: no TLS 1.0/1.1. */

@@ -4,6 +4,7 @@ import io.mailgate.auth.AuthResult;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
+import io.mailgate.session.ClientTls;
 import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,19 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   }
 
   @Override
+  protected boolean isInvalid(ImapRequest request) {
+    return request instanceof ImapRequest.Invalid;
+  }
+
+  @Override
+  protected void reject(ImapRequest request, boolean close) {
+    if (request instanceof ImapRequest.Command command) {
+      tag = command.tag();
+    }
+    bad(close);
+  }
+
+  @Override
   protected void onRequest(ImapRequest msg) {
     if (msg instanceof ImapRequest.Command command) {
       onCommand(command);
@@ -53,7 +67,8 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
     List<byte[]> args = command.args();
     switch (command.name()) {
       case "CAPABILITY":
-        session.writeLine("* CAPABILITY " + ImapCapabilities.of(session.config().imap()));
+        session.writeLine("* CAPABILITY " + ImapCapabilities.of(session.config().imap(), session.starttlsAvailable(),
+            session.authenticationNeedsTls()));
         ok();
         break;
       case "NOOP":
@@ -73,13 +88,25 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
         }
         break;
       case "LOGIN":
-        onLogin(args);
-        break;
       case "AUTHENTICATE":
-        onAuthenticate(args);
+        if (session.authenticationNeedsTls()) {
+          // starttls only: LOGINDISABLED until the upgrade.
+          bad(false);
+        } else if (command.name().equals("LOGIN")) {
+          onLogin(args);
+        } else {
+          onAuthenticate(args);
+        }
+        break;
+      case "STARTTLS":
+        if (session.starttlsAvailable()) {
+          ClientTls.startTls(session, decoder, tag + " OK completed", this::afterStarttls);
+          tag = null;
+        } else {
+          bad(false);
+        }
         break;
       default:
-        // STARTTLS arrives with TLS support; until then it is as unknown as in an nginx built without ssl.
         bad(false);
         break;
     }
@@ -108,6 +135,14 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   private boolean enabled(Mechanism mechanism) {
     return mechanism == Mechanism.PLAIN || mechanism == Mechanism.LOGIN
         || session.config().imap().auth().contains(mechanism);
+  }
+
+  /** RFC 3501 §6.2.1: after the upgrade the client starts over; nothing said in cleartext carries over. */
+  private void afterStarttls() {
+    tag = null;
+    sasl.abandon();
+    session.armTimeout();
+    resumeInput();
   }
 
   @Override

@@ -42,6 +42,16 @@ public final class ImapProtocol implements MailProtocol {
   }
 
   @Override
+  public String certificateErrorReply() {
+    return "* BYE SSL certificate error";
+  }
+
+  @Override
+  public String noCertificateReply() {
+    return "* BYE No required SSL certificate";
+  }
+
+  @Override
   public String internalErrorReply() {
     return "* BAD internal server error";
   }

@@ -30,14 +30,31 @@ final class Pop3Capabilities {
     return names;
   }
 
-  /** The CAPA reply, CRLF-terminated lines: {@code pop3_capabilities} as written, the SASL line, then {@code .}. */
-  static String capa(Pop3Config config) {
+  /**
+   * The CAPA reply, CRLF-terminated lines: {@code pop3_capabilities} as written, the SASL line, {@code STLS} while it
+   * is offered (RFC 2595 §4), then {@code .}. With {@code starttls only} before the upgrade, USER and the SASL line are
+   * left out: nothing but STLS may come first.
+   *
+   * @param stls STLS is offered now
+   * @param tlsRequired {@code starttls only} and no TLS yet
+   */
+  static String capa(Pop3Config config, boolean stls, boolean tlsRequired) {
     StringBuilder reply = new StringBuilder("+OK Capability list follows\r\n");
-    config.capabilities().forEach(c -> reply.append(c).append("\r\n"));
-    // nginx always writes the SASL line, even when it names no mechanism (pop3_auth apop).
-    reply.append("SASL");
-    mechanisms(config).forEach(m -> reply.append(' ').append(m));
-    return reply.append("\r\n.\r\n").toString();
+    for (String capability : config.capabilities()) {
+      if (!(tlsRequired && capability.equalsIgnoreCase("USER"))) {
+        reply.append(capability).append("\r\n");
+      }
+    }
+    if (!tlsRequired) {
+      // nginx always writes the SASL line, even when it names no mechanism (pop3_auth apop).
+      reply.append("SASL");
+      mechanisms(config).forEach(m -> reply.append(' ').append(m));
+      reply.append("\r\n");
+    }
+    if (stls) {
+      reply.append("STLS\r\n");
+    }
+    return reply.append(".\r\n").toString();
   }
 
   /** The reply to {@code AUTH} without an argument: one mechanism per line, then {@code .}. */

@@ -6,6 +6,7 @@ import io.mailgate.config.Pop3Config;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
+import io.mailgate.session.ClientTls;
 import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,16 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
   }
 
   @Override
+  protected boolean isInvalid(Pop3Request request) {
+    return request instanceof Pop3Request.Invalid;
+  }
+
+  @Override
+  protected void reject(Pop3Request request, boolean close) {
+    invalid(close);
+  }
+
+  @Override
   protected void onRequest(Pop3Request msg) {
     if (msg instanceof Pop3Request.Command command) {
       onCommand(command);
@@ -74,7 +85,14 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
         onAuth(args);
         break;
       case "CAPA":
-        session.writeRaw(Pop3Capabilities.capa(config()));
+        session.writeRaw(Pop3Capabilities.capa(config(), session.starttlsAvailable(), session.authenticationNeedsTls()));
+        break;
+      case "STLS":
+        if (session.starttlsAvailable()) {
+          ClientTls.startTls(session, decoder, OK, this::afterStls);
+        } else {
+          invalid(false);
+        }
         break;
       case "NOOP":
         session.writeLine(OK);
@@ -83,7 +101,6 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
         session.writeLineAndClose(OK);
         break;
       default:
-        // STLS arrives with TLS support; until then it is refused as by an nginx without starttls.
         invalid(false);
         break;
     }
@@ -95,6 +112,10 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
   }
 
   private void onUser(List<String> args) {
+    if (session.authenticationNeedsTls()) {
+      invalid(false);
+      return;
+    }
     if (args.size() != 1) {
       invalid(false);
       return;
@@ -114,6 +135,10 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
   }
 
   private void onApop(List<String> args) {
+    if (session.authenticationNeedsTls()) {
+      invalid(false);
+      return;
+    }
     if (args.size() != 2 || !config().auth().contains(Mechanism.APOP)) {
       invalid(false);
       return;
@@ -128,6 +153,10 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
   }
 
   private void onAuth(List<String> args) {
+    if (session.authenticationNeedsTls()) {
+      invalid(false);
+      return;
+    }
     if (args.isEmpty()) {
       session.writeRaw(Pop3Capabilities.authList(config()));
       return;
@@ -144,6 +173,15 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
     user = null;
     state = State.START;
     login(credentials, List.of());
+  }
+
+  /** RFC 2595 §4: after the upgrade the client starts over; nothing said in cleartext carries over. */
+  private void afterStls() {
+    user = null;
+    state = State.START;
+    sasl.abandon();
+    session.armTimeout();
+    resumeInput();
   }
 
   @Override

@@ -53,6 +53,16 @@ public final class Pop3Protocol implements MailProtocol {
   }
 
   @Override
+  public String certificateErrorReply() {
+    return "-ERR SSL certificate error";
+  }
+
+  @Override
+  public String noCertificateReply() {
+    return "-ERR No required SSL certificate";
+  }
+
+  @Override
   public String internalErrorReply() {
     return "-ERR internal server error";
   }

@@ -3,11 +3,13 @@ package io.mailgate.session;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.log.SessionLog;
 import io.mailgate.sasl.Salts;
+import io.mailgate.tls.ClientTlsInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,6 +31,7 @@ public final class ClientSession {
   private String salt;
   private ScheduledFuture<?> clientTimeout;
   private boolean closing;
+  private ClientTlsInfo tlsInfo;
 
   /**
    * @param clientIp the client's address as the auth service sees it ({@code Client-IP})
@@ -65,6 +68,27 @@ public final class ClientSession {
   /** The client's IP address as text. */
   public String clientIp() {
     return clientIp;
+  }
+
+  /** Records the finished TLS handshake (implicit or STARTTLS); the session is encrypted from now on. */
+  void tlsEstablished(ClientTlsInfo info) {
+    this.tlsInfo = info;
+  }
+
+  /** The client connection's TLS, once its handshake is done. */
+  public Optional<ClientTlsInfo> tls() {
+    return Optional.ofNullable(tlsInfo);
+  }
+
+  /** Whether STARTTLS may be offered and accepted now: configured on or only, and not yet encrypted. */
+  public boolean starttlsAvailable() {
+    return tlsInfo == null && server.tls().isPresent()
+        && config().tls().starttls() != io.mailgate.config.TlsConfig.Starttls.OFF;
+  }
+
+  /** {@code starttls only} before the upgrade: no authentication yet, and the capabilities say so. */
+  public boolean authenticationNeedsTls() {
+    return tlsInfo == null && config().tls().starttls() == io.mailgate.config.TlsConfig.Starttls.ONLY;
   }
 
   /** Counts one more AUTH/LOGIN command and returns its number ({@code Auth-Login-Attempt}). */

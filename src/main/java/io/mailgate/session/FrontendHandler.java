@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The plumbing every protocol's pre-login state machine shares: requests arrive from the protocol's
- * {@link RequestDecoder}, each re-arms the client {@code timeout}, none is answered once the session is closing, a login
+ * {@link RequestDecoder}, each re-arms the client {@code timeout} and counts against {@code max_commands}, none is
+ * answered once the session is closing, a login
  * pauses decoding and hands over to the {@link LoginFlow}, and connection errors end the session. Subclasses implement
  * {@link #onRequest} and the protocol wording of {@link LoginFrontend}.
  *
@@ -26,6 +27,7 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
   private final Class<R> requestType;
   private final LoginFlow loginFlow;
   private ChannelHandlerContext ctx;
+  private int commands;
 
   /**
    * @param requestType the protocol's request type; anything else arriving here is released and ignored
@@ -39,6 +41,12 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
 
   /** One request from the client. */
   protected abstract void onRequest(R request);
+
+  /** Whether {@code request} is a line the parser rejected (it does not count against {@code max_commands}). */
+  protected abstract boolean isInvalid(R request);
+
+  /** Answers {@code request} with the protocol's invalid-command reply (IMAP with its tag); closes when asked. */
+  protected abstract void reject(R request, boolean close);
 
   /** The client is identified: stop decoding (later input stays buffered, in order) and ask the auth service. */
   protected final void login(Credentials credentials, List<AuthRequest.Header> protocolHeaders) {
@@ -63,7 +71,14 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
       return;
     }
     session.armTimeout();
-    onRequest(requestType.cast(msg));
+    R request = requestType.cast(msg);
+    // freenginx's max_commands: every line parsed before login counts, SASL responses included.
+    if (!isInvalid(request) && ++commands > session.config().maxCommands()) {
+      session.log().info("client sent too many commands");
+      reject(request, true);
+      return;
+    }
+    onRequest(request);
   }
 
   @Override

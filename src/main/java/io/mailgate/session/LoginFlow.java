@@ -15,6 +15,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,15 +45,19 @@ public final class LoginFlow {
    * Starts a login attempt. The caller has stopped decoding client input (it stays buffered) and gets control back
    * through {@link LoginFrontend#authFailed} if the session goes on without logging in.
    *
-   * @param protocolHeaders extra auth_http headers of the protocol (SMTP's {@code Auth-SMTP-*}); usually empty
+   * @param protocolHeaders extra auth_http headers of the protocol (SMTP's {@code Auth-SMTP-*}); usually empty. The
+   *     client's TLS ({@code Auth-SSL*}) follows them, as in nginx
    */
   public void start(Credentials credentials, List<AuthRequest.Header> protocolHeaders) {
     this.credentials = credentials;
     session.disarmTimeout();
     session.log().setLogin(credentials.loginText());
     int attempt = session.nextLoginAttempt();
+    List<AuthRequest.Header> headers = new ArrayList<>(protocolHeaders);
+    session.tls().ifPresent(tls -> headers.addAll(tls.authHeaders(session.config().tls().verifyClient(),
+        session.config().authHttp().passClientCert())));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
-        frontend.clientHost(), protocolHeaders);
+        frontend.clientHost(), headers);
     askAuthService();
   }
 

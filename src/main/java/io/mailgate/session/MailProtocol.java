@@ -26,6 +26,12 @@ public interface MailProtocol {
     return true;
   }
 
+  /** The reply when the client's certificate fails {@code ssl_verify_client} ({@code * BYE SSL certificate error}). */
+  String certificateErrorReply();
+
+  /** The reply when {@code ssl_verify_client on} gets no certificate ({@code * BYE No required SSL certificate}). */
+  String noCertificateReply();
+
   /** The reply for an internal failure, sent before closing ({@code * BAD internal server error}). */
   String internalErrorReply();
 }

@@ -4,12 +4,15 @@ import io.mailgate.auth.AuthClient;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.transport.ConnectionGate;
+import io.mailgate.tls.ServerTls;
 import io.mailgate.transport.Transport;
+import java.util.Optional;
 
 /**
  * A configured {@code server} made live: its settings, its protocol, its auth service client, and the shared transport
  * and connection gate, and the backend connector. One per {@code server} block, shared by its sessions.
  *
+ * @param tls client-side TLS, when the server has certificates
  * @param loggerName the logger for this server's sessions (its own {@code error_log} or the main one)
  */
 public record ServerRuntime(
@@ -19,4 +22,5 @@ public record ServerRuntime(
     Transport transport,
     ConnectionGate gate,
     BackendConnector backendConnector,
+    Optional<ServerTls> tls,
     String loggerName) {}

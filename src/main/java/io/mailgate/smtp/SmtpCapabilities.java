@@ -16,15 +16,22 @@ final class SmtpCapabilities {
   /**
    * The EHLO reply lines without CRLF: {@code 250-<server_name>}, the {@code smtp_capabilities} entries in the order
    * written, then {@code AUTH} with the enabled mechanisms in nginx's fixed order (none when only {@code none} is
-   * enabled); the last line has {@code 250 }. STARTTLS joins the list once mailgate speaks TLS (reference §1.2).
+   * enabled), then {@code STARTTLS} while it is offered (RFC 3207); the last line has {@code 250 }. With
+   * {@code starttls only} before the upgrade there is no AUTH line.
+   *
+   * @param starttls STARTTLS is offered now
+   * @param tlsRequired {@code starttls only} and no TLS yet
    */
-  static List<String> ehloReply(String serverName, SmtpConfig smtp) {
+  static List<String> ehloReply(String serverName, SmtpConfig smtp, boolean starttls, boolean tlsRequired) {
     List<String> items = new ArrayList<>();
     items.add(serverName);
     items.addAll(smtp.capabilities());
     String auth = authLine(smtp);
-    if (!auth.isEmpty()) {
+    if (!auth.isEmpty() && !tlsRequired) {
       items.add(auth);
+    }
+    if (starttls) {
+      items.add("STARTTLS");
     }
     List<String> lines = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {

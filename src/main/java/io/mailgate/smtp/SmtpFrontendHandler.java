@@ -6,6 +6,7 @@ import io.mailgate.config.SmtpConfig;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
+import io.mailgate.session.ClientTls;
 import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
 import io.netty.util.NetUtil;
@@ -24,6 +25,7 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
 
   static final String OK = "250 2.0.0 OK";
   static final String BYE = "221 2.0.0 Bye";
+  static final String START_TLS = "220 2.0.0 Start TLS";
   static final String INVALID_COMMAND = "500 5.5.1 Invalid command";
   static final String INVALID_ARGUMENT = "501 5.5.4 Invalid argument";
   static final String AUTH_REQUIRED = "530 5.7.1 Authentication required";
@@ -56,6 +58,16 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(),
         xclientAddress(session.clientIp()), UNAVAILABLE_HOST, Optional.ofNullable(heloLine), esmtp, envelope,
         SmtpCapabilities.promisedKeywords(smtp), session.log());
+  }
+
+  @Override
+  protected boolean isInvalid(SmtpRequest request) {
+    return request instanceof SmtpRequest.Invalid;
+  }
+
+  @Override
+  protected void reject(SmtpRequest request, boolean close) {
+    invalidCommand(close);
   }
 
   @Override
@@ -97,8 +109,17 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
       case QUIT:
         session.writeLineAndClose(BYE);
         break;
+      case STARTTLS:
+        if (session.starttlsAvailable()) {
+          // RFC 3207 §4.2: everything learnt before the upgrade is forgotten.
+          forgetClientState();
+          ClientTls.startTls(session, decoder, START_TLS, this::afterStarttls);
+        } else {
+          invalidCommand(false);
+        }
+        break;
       default:
-        // VRFY, EXPN, HELP: nginx never answers them; STARTTLS waits for TLS support.
+        // VRFY, EXPN, HELP: nginx never answers them.
         invalidCommand(false);
         break;
     }
@@ -117,13 +138,19 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     rcptTo = null;
     String serverName = session.config().serverName();
     if (esmtp) {
-      session.writeRaw(String.join("\r\n", SmtpCapabilities.ehloReply(serverName, smtp)) + "\r\n");
+      List<String> reply = SmtpCapabilities.ehloReply(serverName, smtp, session.starttlsAvailable(),
+          session.authenticationNeedsTls());
+      session.writeRaw(String.join("\r\n", reply) + "\r\n");
     } else {
       session.writeLine("250 " + serverName);
     }
   }
 
   private void onAuth(List<byte[]> args) {
+    if (session.authenticationNeedsTls()) {
+      invalidCommand(false);
+      return;
+    }
     if (args.isEmpty()) {
       session.writeLine(INVALID_ARGUMENT);
       return;
@@ -208,6 +235,20 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     } else {
       session.writeLine(INVALID_COMMAND);
     }
+  }
+
+  private void forgetClientState() {
+    heloLine = null;
+    heloArgument = null;
+    esmtp = false;
+    mailFrom = null;
+    rcptTo = null;
+    sasl.abandon();
+  }
+
+  private void afterStarttls() {
+    session.armTimeout();
+    resumeInput();
   }
 
   /** SMTP's side of the SASL dialogue: {@code 334} challenges (RFC 4954 §4) and {@code 500}. */

@@ -55,6 +55,16 @@ public final class SmtpProtocol implements MailProtocol {
   }
 
   @Override
+  public String certificateErrorReply() {
+    return "421 4.7.1 SSL certificate error";
+  }
+
+  @Override
+  public String noCertificateReply() {
+    return "421 4.7.1 No required SSL certificate";
+  }
+
+  @Override
   public String internalErrorReply() {
     return "451 4.3.2 Internal server error";
   }

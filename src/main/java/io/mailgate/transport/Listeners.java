@@ -2,6 +2,7 @@ package io.mailgate.transport;
 
 import io.mailgate.config.ListenConfig;
 import io.mailgate.session.ClientSession;
+import io.mailgate.session.ClientTls;
 import io.mailgate.session.ServerRuntime;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -83,7 +84,12 @@ public final class Listeners {
     }
     ch.closeFuture().addListener(f -> server.gate().release(ch.eventLoop()));
     ClientSession session = new ClientSession(ch, server, clientIp(ch.remoteAddress()), listen.text());
-    server.protocol().startSession(session);
+    if (listen.ssl()) {
+      // Implicit TLS (IMAPS, POP3S, SMTPS): the greeting waits for the handshake.
+      ClientTls.startImplicit(session, server.tls().orElseThrow(), () -> server.protocol().startSession(session));
+    } else {
+      server.protocol().startSession(session);
+    }
   }
 
   /** The client's address as text, without DNS (never {@code getHostName()} on an event loop). */

@@ -2,6 +2,7 @@ package io.mailgate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mailgate.config.BackendTlsConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
@@ -49,6 +50,25 @@ class AuthResponseInterpreterTest {
         Optional.of("back%20end".getBytes(StandardCharsets.US_ASCII)),
         Optional.of("s3cr3t".getBytes(StandardCharsets.US_ASCII)),
         Optional.empty()));
+  }
+
+  @Test
+  void authProxySslDemandsTlsTowardsTheBackendForThisLogin() {
+    AuthResult.Accepted a = (AuthResult.Accepted) interpret("Auth-Status: OK\r\nAuth-Server: 10.0.0.5\r\n"
+        + "Auth-Port: 143\r\nAuth-Proxy-SSL: STARTTLS\r\nAuth-Proxy-SSL-Name: imap.example.com\r\n");
+    assertThat(a.requiredTls()).contains(BackendTlsConfig.Mode.STARTTLS);
+    assertThat(a.tlsName()).contains("imap.example.com");
+    AuthResult.Accepted plain = (AuthResult.Accepted) interpret("Auth-Server: 10.0.0.5\r\nAuth-Port: 143\r\n");
+    assertThat(plain.requiredTls()).isEmpty();
+    assertThat(plain.tlsName()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Auth-Proxy-SSL: off", "Auth-Proxy-SSL: yes", "Auth-Proxy-SSL-Name: bad name",
+      "Auth-Proxy-SSL-Name: -x.example"})
+  void anAuthProxySslThatCannotBeHonouredIsAnInternalError(String header) {
+    assertThat(unavailable(interpret("Auth-Server: 10.0.0.5\r\nAuth-Port: 143\r\n" + header + "\r\n")))
+        .contains("Auth-Proxy-SSL");
   }
 
   @Test

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
 
@@ -171,6 +170,7 @@ class ConfigLoaderTest {
     assertThat(s.proxyBuffer()).isEqualTo(4096);
     assertThat(s.proxyPassErrorMessage()).isFalse();
     assertThat(s.maxErrors()).isEqualTo(5);
+    assertThat(s.maxCommands()).isEqualTo(1000);
     assertThat(s.errorLog()).isEmpty();
     assertThat(s.oauthFastmailCompat()).isFalse();
     assertThat(s.authHttp().headers()).isEmpty();
@@ -744,7 +744,6 @@ class ConfigLoaderTest {
         "  set_real_ip_from 10.0.0.0/8;",
         "  set_real_ip_from 192.168.0.0/16;",
         "  real_ip_header proxy_protocol;",
-        "  max_commands 100;",
         "}"));
 
     assertThat(notices).containsExactly(
@@ -771,8 +770,14 @@ class ConfigLoaderTest {
         "\"resolver_timeout\" directive is ignored",
         "\"proxy_protocol\" directive is ignored",
         "\"set_real_ip_from\" directive is ignored",
-        "\"real_ip_header\" directive is ignored",
-        "\"max_commands\" directive is ignored");
+        "\"real_ip_header\" directive is ignored");
+  }
+
+  @Test
+  void maxCommandsIsInheritedFromMail() throws Exception {
+    ServerConfig s = onlyServer("events {}\nmail {\n  auth_http 127.0.0.1:9;\n  max_commands 1;\n"
+        + "  server { listen 127.0.0.1:143; }\n}\n");
+    assertThat(s.maxCommands()).isEqualTo(1);
   }
 
   @Test
@@ -784,43 +789,5 @@ class ConfigLoaderTest {
   void skippedBlocksMustStillBeWellFormed() throws IOException {
     assertFails("http {\n  server {\n    listen 80;\n}\n", "unexpected end of file, expecting \"}\" in "
         + conf() + ":5");
-  }
-
-  // ---- TLS refusal
-
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "ssl_certificate cert.pem;           | ssl_certificate",
-      "ssl_protocols TLSv1.2 TLSv1.3;      | ssl_protocols",
-      "starttls on;                        | starttls on",
-      "starttls only;                      | starttls only",
-      "ssl on;                             | ssl on",
-  })
-  void tlsDirectivesInAServerFailTheLoad(String directive, String named) throws IOException {
-    assertFails(server("listen 127.0.0.1:8143;\n" + directive),
-        "TLS is not supported yet (\"" + named + "\") in " + conf() + ":5");
-  }
-
-  @Test
-  void tlsDirectivesAtMailLevelFailTheLoad() throws IOException {
-    assertFails(mail("ssl_certificate_key key.pem;"), "TLS is not supported yet (\"ssl_certificate_key\") in "
-        + conf() + ":2");
-  }
-
-  @Test
-  void aListenWithSslFailsTheLoad() throws IOException {
-    assertFails(server("listen 127.0.0.1:993 ssl;"), "TLS is not supported yet (\"listen ... ssl\") in "
-        + conf() + ":4");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"starttls off;", "ssl off;"})
-  void tlsSwitchedOffIsAccepted(String directive) throws Exception {
-    assertThat(onlyServer(server("listen 127.0.0.1:143;\n" + directive)).listens()).isNotEmpty();
-  }
-
-  @Test
-  void anInvalidStarttlsValueIsAnError() throws IOException {
-    assertFails(server("listen 127.0.0.1:143;\nstarttls maybe;"), "invalid value \"maybe\" in " + conf() + ":5");
   }
 }

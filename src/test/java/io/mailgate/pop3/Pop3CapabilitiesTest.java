@@ -27,8 +27,17 @@ class Pop3CapabilitiesTest {
 
   @Test
   void capaIsTheCapabilitiesThenTheSaslLineThenADot() {
-    assertThat(Pop3Capabilities.capa(config(EnumSet.of(Mechanism.OAUTHBEARER, Mechanism.PLAIN), "TOP", "USER")))
+    assertThat(Pop3Capabilities.capa(config(EnumSet.of(Mechanism.OAUTHBEARER, Mechanism.PLAIN), "TOP", "USER"),
+        false, false))
         .isEqualTo("+OK Capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN LOGIN OAUTHBEARER\r\n.\r\n");
+  }
+
+  @Test
+  void stlsIsListedLastWhileOfferedAndStarttlsOnlyHidesUserAndSasl() {
+    assertThat(Pop3Capabilities.capa(config(EnumSet.of(Mechanism.PLAIN), "TOP", "USER", "UIDL"), true, false))
+        .isEqualTo("+OK Capability list follows\r\nTOP\r\nUSER\r\nUIDL\r\nSASL PLAIN LOGIN\r\nSTLS\r\n.\r\n");
+    assertThat(Pop3Capabilities.capa(config(EnumSet.of(Mechanism.PLAIN), "TOP", "USER", "UIDL"), true, true))
+        .isEqualTo("+OK Capability list follows\r\nTOP\r\nUIDL\r\nSTLS\r\n.\r\n");
   }
 
   @Test

@@ -1,0 +1,90 @@
+package io.mailgate.session;
+
+import io.mailgate.codec.RequestDecoder;
+import io.mailgate.config.TlsConfig;
+import io.mailgate.tls.ClientTlsInfo;
+import io.mailgate.tls.ServerTls;
+import io.mailgate.tls.Verification;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+/**
+ * Client-side TLS of a session, for every protocol: implicit TLS from the first byte ({@code listen ... ssl}) and the
+ * STARTTLS/STLS upgrade, each followed by nginx's certificate checks ({@code ssl_verify_client}): a missing or bad
+ * client certificate gets the protocol's reply and a close, after a completed handshake. The handshake is bounded by
+ * {@code timeout}.
+ */
+public final class ClientTls {
+
+  /** The pipeline name of the TLS handler: always first. */
+  public static final String HANDLER = "tls";
+  private static final String WATCHER = "tls-handshake";
+
+  private ClientTls() {}
+
+  /** Implicit TLS: handshake first, then {@code afterHandshake} (the protocol's greeting). */
+  public static void startImplicit(ClientSession session, ServerTls tls, Runnable afterHandshake) {
+    session.channel().pipeline().addFirst(HANDLER, tls.newHandler(session.channel().alloc(), false));
+    watch(session, afterHandshake);
+  }
+
+  /**
+   * STARTTLS (RFC 3501 §6.2.1, RFC 2595, RFC 3207): whatever the client pipelined in cleartext after the command is
+   * discarded, never executed inside TLS; the TLS handler goes in before the reply is written, so the reply leaves in
+   * clear and everything after it is TLS. {@code afterHandshake} resets the protocol's state and resumes the decoder.
+   */
+  public static void startTls(ClientSession session, RequestDecoder<?> decoder, String reply, Runnable afterHandshake) {
+    ServerTls tls = session.server().tls().orElseThrow(() -> new IllegalStateException("no TLS for this server"));
+    decoder.discardBuffered();
+    decoder.pause();
+    session.channel().pipeline().addFirst(HANDLER, tls.newHandler(session.channel().alloc(), true));
+    watch(session, afterHandshake);
+    session.writeLine(reply);
+  }
+
+  private static void watch(ClientSession session, Runnable afterHandshake) {
+    session.log().setAction("SSL handshaking");
+    session.armTimeout();
+    session.channel().pipeline().addAfter(HANDLER, WATCHER, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof SslHandshakeCompletionEvent done)) {
+          ctx.fireUserEventTriggered(event);
+          return;
+        }
+        ctx.pipeline().remove(this);
+        session.log().setAction(null);
+        if (!done.isSuccess()) {
+          session.log().info("SSL handshake failed (" + done.cause().getMessage() + ")");
+          session.close();
+          return;
+        }
+        ClientTlsInfo info = ClientTlsInfo.of(ctx.channel());
+        session.tlsEstablished(info);
+        if (certificateAcceptable(session, info)) {
+          afterHandshake.run();
+        }
+      }
+    });
+  }
+
+  /** nginx's {@code ngx_mail_verify_cert}: true to go on; otherwise the reply is sent and the session closes. */
+  private static boolean certificateAcceptable(ClientSession session, ClientTlsInfo info) {
+    TlsConfig.VerifyClient mode = session.config().tls().verifyClient();
+    MailProtocol protocol = session.server().protocol();
+    Verification verification = info.verification();
+    if (verification instanceof Verification.Failed
+        && (mode == TlsConfig.VerifyClient.ON || mode == TlsConfig.VerifyClient.OPTIONAL)) {
+      session.log().info("client SSL certificate verify error: (" + verification.text() + ")");
+      session.writeLineAndClose(protocol.certificateErrorReply());
+      return false;
+    }
+    if (verification instanceof Verification.None && mode == TlsConfig.VerifyClient.ON) {
+      session.log().info("client sent no required SSL certificate");
+      session.writeLineAndClose(protocol.noCertificateReply());
+      return false;
+    }
+    return true;
+  }
+}
