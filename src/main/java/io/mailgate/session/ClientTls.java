@@ -1,10 +1,8 @@
 package io.mailgate.session;
 
 import io.mailgate.codec.RequestDecoder;
-import io.mailgate.config.TlsConfig;
 import io.mailgate.tls.ClientTlsInfo;
 import io.mailgate.tls.ServerTls;
-import io.mailgate.tls.Verification;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -71,20 +69,18 @@ public final class ClientTls {
 
   /** nginx's {@code ngx_mail_verify_cert}: true to go on; otherwise the reply is sent and the session closes. */
   private static boolean certificateAcceptable(ClientSession session, ClientTlsInfo info) {
-    TlsConfig.VerifyClient mode = session.config().tls().verifyClient();
     MailProtocol protocol = session.server().protocol();
-    Verification verification = info.verification();
-    if (verification instanceof Verification.Failed
-        && (mode == TlsConfig.VerifyClient.ON || mode == TlsConfig.VerifyClient.OPTIONAL)) {
-      session.log().info("client SSL certificate verify error: (" + verification.text() + ")");
-      session.writeLineAndClose(protocol.certificateErrorReply());
-      return false;
+    switch (info.check(session.config().tls().verifyClient())) {
+      case CERTIFICATE_ERROR:
+        session.log().info("client SSL certificate verify error: (" + info.verification().text() + ")");
+        session.writeLineAndClose(protocol.certificateErrorReply());
+        return false;
+      case NO_REQUIRED_CERTIFICATE:
+        session.log().info("client sent no required SSL certificate");
+        session.writeLineAndClose(protocol.noCertificateReply());
+        return false;
+      default:
+        return true;
     }
-    if (verification instanceof Verification.None && mode == TlsConfig.VerifyClient.ON) {
-      session.log().info("client sent no required SSL certificate");
-      session.writeLineAndClose(protocol.noCertificateReply());
-      return false;
-    }
-    return true;
   }
 }
