@@ -83,6 +83,7 @@ record CommandLine(
 
   static final String USAGE = String.join("\n",
       "Usage: mailgate [-?hvVt] [-s signal] [-p prefix] [-c filename]",
+      "       mailgate token USER     (a demo token for the shipped configuration's OAUTHBEARER/XOAUTH2)",
       "",
       "Options:",
       "  -?,-h         : this help",

@@ -1,8 +1,8 @@
 package io.mailgate.app;
 
 import io.mailgate.auth.AuthClient;
-import io.mailgate.auth.HttpAuthClient;
 import io.mailgate.backend.BackendConnector;
+import io.mailgate.config.BackendTlsConfig;
 import io.mailgate.config.ErrorLogConfig;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.ServerConfig;
@@ -12,6 +12,7 @@ import io.mailgate.log.NginxLevels;
 import io.mailgate.pop3.Pop3Protocol;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
+import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.tls.TlsSetupException;
 import io.mailgate.smtp.SmtpProtocol;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +49,8 @@ public final class Mailgate {
 
   private final MailgateConfig config;
   private final List<String> notices;
-  private final List<AuthClient> authClients = new ArrayList<>();
+  private Authenticators authenticators;
+  private DemoServices demo;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private MultiThreadIoEventLoopGroup group;
   private Listeners listeners;
@@ -96,8 +99,12 @@ public final class Mailgate {
     group = transport.newGroup(config.workerProcesses(), "mailgate");
     ConnectionGate gate = new PerLoopConnectionGate(group, config.workerConnections());
     listeners = new Listeners(group);
+    demo = new DemoServices(transport);
+    authenticators = new Authenticators(transport, gate, demo);
     BackendConnector backends = new BackendConnector(transport, gate);
+    Map<BackendTlsConfig, BackendTls> backendContexts = new HashMap<>();
     try {
+      demo.start(config);
       for (int i = 0; i < config.servers().size(); i++) {
         ServerConfig server = config.servers().get(i);
         Supplier<MailProtocol> protocol = PROTOCOLS.get(server.protocol());
@@ -116,9 +123,10 @@ public final class Mailgate {
         String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
         MailProtocol mailProtocol = protocol.get();
         Optional<ServerTls> tls = clientTls(server, mailProtocol.name());
-        AuthClient authClient = new HttpAuthClient(server.authHttp(), transport, gate);
-        authClients.add(authClient);
-        listeners.bind(new ServerRuntime(server, mailProtocol, authClient, transport, gate, backends, tls, loggerName));
+        BackendTls backendTls = backendTls(server, backendContexts);
+        AuthClient authClient = authenticators.forServer(server);
+        listeners.bind(new ServerRuntime(server, mailProtocol, authClient, transport, gate, backends, tls, backendTls,
+            loggerName));
       }
       if (config.pidFile().isPresent()) {
         Main.writePidFile(config.pidFile().get());
@@ -151,6 +159,27 @@ public final class Mailgate {
     }
   }
 
+  /**
+   * The server's TLS towards its backends, loaded now. Every server has one, even with {@code proxy_ssl off}, since
+   * the auth service's {@code Auth-Proxy-SSL} can demand TLS for a login; servers with the same settings (usually all
+   * of them) share one context and so one trust store load and one session cache.
+   */
+  private static BackendTls backendTls(ServerConfig server, Map<BackendTlsConfig, BackendTls> built)
+      throws StartupException {
+    BackendTls existing = built.get(server.backendTls());
+    if (existing != null) {
+      return existing;
+    }
+    try {
+      BackendTls tls = BackendTls.create(server.backendTls());
+      tls.warnings().forEach(w -> LOG.warn("{} in {}:{}", w, server.file(), server.line()));
+      built.put(server.backendTls(), tls);
+      return tls;
+    } catch (TlsSetupException e) {
+      throw new StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
+  }
+
   private void awaitStop() {
     try {
       stopped.await();
@@ -168,7 +197,12 @@ public final class Mailgate {
     if (listeners != null) {
       listeners.close();
     }
-    authClients.forEach(AuthClient::close);
+    if (authenticators != null) {
+      authenticators.close();
+    }
+    if (demo != null) {
+      demo.close();
+    }
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }

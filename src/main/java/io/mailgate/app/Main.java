@@ -4,11 +4,14 @@ import io.mailgate.config.ConfigException;
 import io.mailgate.config.ConfigLoader;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.LogLevel;
+import io.mailgate.demo.TokenCommand;
 import io.mailgate.log.ErrorLogs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +26,11 @@ public final class Main {
   }
 
   static int run(String[] args, PrintStream err) {
+    if (args.length > 0 && args[0].equals("token")) {
+      // "mailgate token USER": a demo token for trying OAUTHBEARER with the shipped configuration.
+      Path home = Path.of(System.getProperty("mailgate.home", ".")).toAbsolutePath().normalize();
+      return TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), home, System.out, err);
+    }
     CommandLine cli;
     try {
       cli = CommandLine.parse(args);

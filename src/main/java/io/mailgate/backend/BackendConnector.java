@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens a backend connection on the client's event loop (no thread hop, as Velocity does) and runs a
  * {@link BackendLogin} on it, bounded by one timeout from connect to the login's last reply. The connection counts
- * against {@code worker_connections}.
+ * against {@code worker_connections}. With implicit TLS ({@link BackendLogin#tls()}) the TLS handler goes first.
  */
 public final class BackendConnector {
 
@@ -43,6 +43,11 @@ public final class BackendConnector {
    */
   public record Attempt(Optional<Channel> channel, Promise<String> result) {}
 
+  /** The backend login's line framer: CRLF or LF, at most {@code lineLimit} bytes, line ends stripped. */
+  static LineBasedFrameDecoder newFramer(int lineLimit) {
+    return new LineBasedFrameDecoder(lineLimit, true, false);
+  }
+
   /**
    * Connects to {@code address} and logs in with {@code login} (already {@link BackendLogin#init initialised}).
    *
@@ -57,6 +62,7 @@ public final class BackendConnector {
           Optional.empty()));
       return new Attempt(Optional.empty(), result);
     }
+    login.lineLimit(lineLimit);
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
         .channel(transport.socketChannel())
@@ -64,7 +70,10 @@ public final class BackendConnector {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(FRAMER, new LineBasedFrameDecoder(lineLimit, true, false));
+            // Implicit TLS: the handshake comes first, so the greeting is read over TLS.
+            login.tls().filter(BackendTlsPlan::implicit)
+                .ifPresent(tls -> ch.pipeline().addLast(BackendLogin.TLS, tls.newHandler(ch.alloc())));
+            ch.pipeline().addLast(FRAMER, newFramer(lineLimit));
             ch.pipeline().addLast(LOGIN, login);
           }
         });

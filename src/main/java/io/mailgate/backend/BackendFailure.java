@@ -9,8 +9,14 @@ public enum BackendFailure {
   TIMEOUT,
   /** The backend violated the protocol (garbage greeting, too long line, unexpected reply). */
   PROTOCOL,
-  /** The backend is not set up as the proxy needs (e.g. {@code LOGINDISABLED}, a {@code PREAUTH} greeting). */
+  /** The backend is not set up as the proxy needs (e.g. {@code LOGINDISABLED}, a {@code PREAUTH} greeting, no
+   * STARTTLS when TLS is required). */
   REMOTE_CONFIG,
+  /**
+   * The TLS handshake with the backend failed: untrusted or expired certificate, a name that does not match, no
+   * common protocol. Never followed by a cleartext attempt.
+   */
+  TLS,
   /** The backend rejected the credentials. */
   AUTH_REJECTED,
   /** mailgate itself failed (no connection slot left, a bug). */

@@ -2,23 +2,43 @@ package io.mailgate.backend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 
 /**
  * Logs the proxy in to a backend on behalf of one client: reads the banner, sends the protocol's login, and completes
  * {@link #result()} with the reply the client gets (e.g. the backend's tagged {@code OK}). One instance per session;
  * it sits after a line framer on the backend channel and is removed when the relay starts. Subclasses see each
  * response line (ISO-8859-1, without CRLF) in {@link #onLine} and finish with {@link #succeed} or {@link #fail}.
+ *
+ * <p>TLS: with implicit TLS the connector puts the handshake first and the greeting arrives over TLS; with STARTTLS
+ * the subclass sends its protocol's command and, on the positive reply, calls {@link #upgradeToTls} before any
+ * credential goes out. A failed handshake fails the login with {@link BackendFailure#TLS}.
  */
 public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
 
+  /** The backend pipeline's TLS handler name. */
+  public static final String TLS = "backend-tls";
+
   private Promise<String> result;
   private boolean connected;
+  private Optional<BackendTlsPlan> tls = Optional.empty();
+  /** The framer's line limit ({@code proxy_buffer}), for the framer that replaces the cleartext one after STARTTLS. */
+  private int lineLimit = 4096;
+  /** True from the start of a TLS handshake until its completion event. */
+  private boolean handshaking;
+  /** What runs once the handshake succeeded. */
+  private Runnable afterHandshake;
+  /** True while the cleartext framer is being removed: any bytes it still holds were sent after the upgrade reply. */
+  private boolean droppingCleartextFramer;
   /** The login towards the backend: {@code Auth-User} or the client's. */
   protected byte[] user;
   /** The password towards the backend: {@code Auth-Pass} or the client's secret. Wiped once the login is over. */
@@ -26,9 +46,40 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
 
   /** Arms the login; called once, on the backend channel's event loop, before the channel is active. */
   public final void init(byte[] user, byte[] password, Promise<String> result) {
+    init(user, password, result, Optional.empty());
+  }
+
+  /**
+   * Arms the login with the TLS it must use towards the backend (empty: cleartext); called once, on the backend
+   * channel's event loop, before the channel is active.
+   */
+  public final void init(byte[] user, byte[] password, Promise<String> result, Optional<BackendTlsPlan> tls) {
     this.user = user.clone();
     this.password = password.clone();
     this.result = result;
+    this.tls = tls;
+    if (tls.isPresent() && tls.get().implicit()) {
+      handshaking = true;
+      afterHandshake = () -> { };
+    }
+  }
+
+  /** The TLS this login uses, if any. */
+  public final Optional<BackendTlsPlan> tls() {
+    return tls;
+  }
+
+  /** Sets the line limit of the backend framer, so the one after a STARTTLS upgrade has the same. */
+  final void lineLimit(int limit) {
+    this.lineLimit = limit;
+  }
+
+  /**
+   * Whether the login must upgrade the cleartext connection (STARTTLS/STLS) before it sends any credential. A backend
+   * that cannot is a failure, never a cleartext fallback.
+   */
+  protected final boolean startTlsRequired() {
+    return tls.isPresent() && !tls.get().implicit();
   }
 
   /** Completes with the reply for the client, or fails with a {@link BackendLoginException}. */
@@ -41,7 +92,10 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
 
   /** What the login is doing, for the error log: {@code connecting to upstream}, then {@link #waitingFor()}. */
   public final String action() {
-    return connected ? waitingFor() : "connecting to upstream";
+    if (!connected) {
+      return "connecting to upstream";
+    }
+    return handshaking ? "SSL handshaking to upstream" : waitingFor();
   }
 
   /** What the connected login waits for, e.g. {@code reading response from upstream}. */
@@ -57,9 +111,80 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
 
   @Override
   protected final void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+    if (droppingCleartextFramer) {
+      // RFC 3207 §6, RFC 2595 §3.1: nothing the server sent in cleartext after its go-ahead may be used; an attacker
+      // on the path can inject it (CVE-2011-0411 in reverse).
+      fail(BackendFailure.PROTOCOL, "upstream sent data after its STARTTLS reply, before the TLS handshake",
+          Optional.empty());
+      ctx.close();
+      return;
+    }
     if (!result.isDone()) {
       onLine(ctx, line.toString(StandardCharsets.ISO_8859_1));
     }
+  }
+
+  /**
+   * Upgrades the connection after the backend accepted STARTTLS/STLS: call it from {@link #onLine} with the positive
+   * reply, which must be the last thing the backend sent. The cleartext framer is replaced by a TLS handler at the
+   * pipeline head and a fresh framer behind it, so no cleartext byte can be read as if it came over TLS; then
+   * {@code then} runs once the handshake succeeded (a failed one fails the login). The login's timeout covers it.
+   */
+  protected final void upgradeToTls(ChannelHandlerContext ctx, Runnable then) {
+    BackendTlsPlan plan = tls.orElseThrow(() -> new IllegalStateException("no TLS planned for this login"));
+    ChannelPipeline pipeline = ctx.pipeline();
+    handshaking = true;
+    afterHandshake = then;
+    droppingCleartextFramer = true;
+    try {
+      // Removing the framer hands whatever it still buffers to channelRead0 above, which fails the login.
+      pipeline.remove(BackendConnector.FRAMER);
+    } finally {
+      droppingCleartextFramer = false;
+    }
+    if (result.isDone()) {
+      return;
+    }
+    pipeline.addFirst(TLS, plan.newHandler(ctx.alloc()));
+    pipeline.addAfter(TLS, BackendConnector.FRAMER, BackendConnector.newFramer(lineLimit));
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof SslHandshakeCompletionEvent completion && handshaking) {
+      if (completion.isSuccess()) {
+        handshaking = false;
+        Runnable next = afterHandshake;
+        afterHandshake = null;
+        if (!result.isDone()) {
+          next.run();
+        }
+      } else {
+        // handshaking stays set: the error log's action reads "SSL handshaking to upstream".
+        fail(BackendFailure.TLS, handshakeFailure(completion.cause()), Optional.empty());
+        ctx.close();
+      }
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  /** The error-log text of a failed handshake: the innermost reason (untrusted, expired, name mismatch...). */
+  private String handshakeFailure(Throwable cause) {
+    StringBuilder reasons = new StringBuilder();
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message == null || reasons.indexOf(message) >= 0) {
+        continue;
+      }
+      if (reasons.length() > 0) {
+        reasons.append(": ");
+      }
+      reasons.append(message);
+    }
+    if (reasons.length() == 0) {
+      reasons.append(cause == null ? "unknown" : cause.getClass().getSimpleName());
+    }
+    return "SSL handshake with upstream failed: " + reasons + " (" + tls.orElseThrow().describe() + ")";
   }
 
   /** The login is done; {@code clientReply} (CRLF-terminated lines) goes to the client. */
@@ -84,6 +209,10 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
       fail(BackendFailure.PROTOCOL, "upstream sent too long response line", Optional.empty());
+    } else if (tls.isPresent() && (cause instanceof SSLException || cause instanceof DecoderException
+        && cause.getCause() instanceof SSLException)) {
+      // Normally the handshake completion event has already failed the login with the reason.
+      fail(BackendFailure.TLS, handshakeFailure(cause), Optional.empty());
     } else {
       fail(BackendFailure.CONNECT, "upstream connection failed (" + cause.getMessage() + ")", Optional.empty());
     }

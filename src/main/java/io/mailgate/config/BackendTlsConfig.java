@@ -13,7 +13,7 @@ import java.util.Optional;
  *     turn it off
  * @param trustedCertificate {@code proxy_ssl_trusted_certificate}: CA bundle (default: the JDK's trust store)
  * @param name {@code proxy_ssl_name}: the name expected in the certificate and sent by SNI (default: the backend
- *     address, or the {@code Auth-SSL-Name} response header when the auth service sends one)
+ *     address, or the {@code Auth-Proxy-SSL-Name} response header when the auth service sends one)
  * @param certificate {@code proxy_ssl_certificate}/{@code proxy_ssl_certificate_key}: mutual TLS towards the backend
  * @param passwordFile {@code proxy_ssl_password_file} for an encrypted client key
  * @param protocols {@code proxy_ssl_protocols} (default {@code TLSv1.2 TLSv1.3})

@@ -29,6 +29,7 @@ final class MailBinder {
   private final Path prefix;
   private final Notices notices;
   private final TlsDirectives tls;
+  private final BuiltinAuthDirectives builtinAuth;
   private final Supplier<String> hostName;
   private final Set<String> listenAddresses = new HashSet<>();
   private final List<ServerSettings> servers = new ArrayList<>();
@@ -43,6 +44,7 @@ final class MailBinder {
     this.prefix = prefix;
     this.notices = notices;
     this.tls = new TlsDirectives(confDir, notices);
+    this.builtinAuth = new BuiltinAuthDirectives(confDir);
     this.hostName = hostName;
   }
 
@@ -78,7 +80,7 @@ final class MailBinder {
       notices.ignored(d.name());
       return;
     }
-    if (tls.apply(d, s.tls)) {
+    if (tls.apply(d, s.tls) || builtinAuth.apply(d, s.builtinAuth)) {
       return;
     }
     switch (d.name()) {

@@ -20,13 +20,15 @@ import java.util.Optional;
  * @param maxErrors {@code max_errors} (default 5)
  * @param maxCommands {@code max_commands} (freenginx; default 1000): commands before login, SASL lines included
  * @param errorLog this server's {@code error_log}, when it has its own
- * @param authHttp {@code auth_http} and companions (required)
+ * @param authHttp {@code auth_http} and companions; required unless the built-in authenticators check every login
+ *     the server accepts
  * @param oauthFastmailCompat {@code oauth_fastmail_compat} (default off): Fastmail's original OAuth error flow
  * @param imap {@code imap_*}
  * @param pop3 {@code pop3_*}
  * @param smtp {@code smtp_*}, {@code xclient}, {@code proxy_smtp_auth}
  * @param tls client-side TLS ({@code starttls}, {@code ssl_*})
  * @param backendTls TLS towards the backends ({@code proxy_ssl*})
+ * @param builtinAuth mailgate's own authenticators and routing
  */
 public record ServerConfig(
     String file,
@@ -41,13 +43,14 @@ public record ServerConfig(
     int maxErrors,
     int maxCommands,
     Optional<ErrorLogConfig> errorLog,
-    AuthHttpConfig authHttp,
+    Optional<AuthHttpConfig> authHttp,
     boolean oauthFastmailCompat,
     ImapConfig imap,
     Pop3Config pop3,
     SmtpConfig smtp,
     TlsConfig tls,
-    BackendTlsConfig backendTls) {
+    BackendTlsConfig backendTls,
+    BuiltinAuthConfig builtinAuth) {
 
   public ServerConfig {
     listens = List.copyOf(listens);

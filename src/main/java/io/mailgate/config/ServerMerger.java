@@ -25,15 +25,24 @@ final class ServerMerger {
     if (protocol == null) {
       throw new ConfigException("unknown mail protocol for server", s.file, s.line);
     }
+    BuiltinAuthConfig builtin = BuiltinAuthDirectives.merge(s.builtinAuth, mail.builtinAuth);
+    if (builtin.oauth().isPresent()
+        && BuiltinAuthDirectives.lacksKeySource(builtin.oauth().get(), builtin.demoTokenIssuer().isPresent())) {
+      throw new ConfigException("no \"auth_oauth_jwks\", \"auth_oauth_discovery\" or \"auth_oauth_introspection\""
+          + " is defined for server", s.file, s.line);
+    }
     AuthHttpTarget target = pick(s.authHttp, mail.authHttp, null);
-    if (target == null) {
+    Optional<AuthHttpConfig> authHttp = Optional.empty();
+    if (target != null) {
+      authHttp = Optional.of(new AuthHttpConfig(
+          target.url(), target.address(), target.hostHeader(), target.uri(),
+          pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
+          pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60)),
+          pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false)));
+    } else if (!builtin.checksPasswords() && !builtin.checksTokens()) {
+      // nginx's rule, kept: without a built-in authenticator every login needs the auth service.
       throw new ConfigException("no \"auth_http\" is defined for server", s.file, s.line);
     }
-    AuthHttpConfig authHttp = new AuthHttpConfig(
-        target.url(), target.address(), target.hostHeader(), target.uri(),
-        pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
-        pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60)),
-        pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false));
     String serverName = pick(s.serverName, mail.serverName, null);
     if (serverName == null || serverName.isEmpty()) {
       serverName = hostName.get();
@@ -72,7 +81,8 @@ final class ServerMerger {
         pop3,
         smtp,
         TlsMerger.client(s, mail),
-        TlsMerger.backend(s, mail));
+        TlsMerger.backend(s, mail),
+        builtin);
   }
 
   /** The server's listens; with {@code ssl on} (nginx's obsolete form) every one of them is implicit TLS. */

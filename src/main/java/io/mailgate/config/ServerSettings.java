@@ -44,6 +44,8 @@ final class ServerSettings {
   Boolean proxySmtpAuth;
   /** {@code starttls}, {@code ssl}, {@code ssl_*} and {@code proxy_ssl*}. */
   final TlsSettings tls = new TlsSettings();
+  /** {@code auth_users}, {@code auth_oauth_*}, {@code proxy_backend*}, {@code demo_*}. */
+  final BuiltinAuthSettings builtinAuth = new BuiltinAuthSettings();
 
   /** Settings of the block opened by the directive at {@code file:line}. */
   ServerSettings(String file, int line) {

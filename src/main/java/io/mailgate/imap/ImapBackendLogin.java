@@ -12,6 +12,11 @@ import java.util.Optional;
  * (RFC 3501 §6.2.3, §4.3). With {@code LITERAL+} (RFC 7888) in the greeting's capabilities, all three parts go at once
  * with non-synchronizing literals, saving two round trips. The command carries the client's tag, so the backend's
  * tagged {@code OK} goes to the client unchanged, with any untagged lines (e.g. {@code * CAPABILITY}) before it.
+ *
+ * <p>With STARTTLS towards the backend (RFC 3501 §6.2.1): the greeting's capabilities, or a {@code CAPABILITY}
+ * command, must list {@code STARTTLS} (else the login fails: no cleartext fallback); after the tagged {@code OK} to
+ * {@code STARTTLS} the handshake runs, and the capabilities are asked again over TLS, as the earlier ones must be
+ * discarded, before LOGIN.
  */
 final class ImapBackendLogin extends BackendLogin {
 
@@ -19,6 +24,10 @@ final class ImapBackendLogin extends BackendLogin {
   private enum State {
     /** The server greeting ({@code * OK}). */
     AWAIT_GREETING,
+    /** The tagged reply to our CAPABILITY (untagged {@code * CAPABILITY} lines are collected). */
+    AWAIT_CAPABILITY,
+    /** The tagged reply to STARTTLS. */
+    AWAIT_STARTTLS,
     /** The {@code +} continuation for the user literal. */
     AWAIT_USER_CONTINUATION,
     /** The {@code +} continuation for the password literal. */
@@ -27,9 +36,17 @@ final class ImapBackendLogin extends BackendLogin {
     AWAIT_LOGIN_REPLY
   }
 
+  /** Tags of the proxy's own commands; they complete before LOGIN, which carries the client's tag. */
+  static final String CAPABILITY_TAG = "mgC";
+  static final String STARTTLS_TAG = "mgS";
+
   private final String tag;
   private State state = State.AWAIT_GREETING;
   private final StringBuilder untagged = new StringBuilder();
+  /** The capabilities from {@code * CAPABILITY} lines, upper-case, space-padded. */
+  private String capabilities = " ";
+  /** Whether the STARTTLS upgrade is done. */
+  private boolean upgraded;
 
   /** @param tag the client's command tag, used for the backend LOGIN */
   ImapBackendLogin(String tag) {
@@ -41,6 +58,10 @@ final class ImapBackendLogin extends BackendLogin {
     switch (state) {
       case AWAIT_GREETING:
         return "reading response from upstream";
+      case AWAIT_CAPABILITY:
+        return "sending CAPABILITY command to upstream";
+      case AWAIT_STARTTLS:
+        return "sending STARTTLS command to upstream";
       case AWAIT_USER_CONTINUATION:
         return "sending LOGIN command to upstream";
       case AWAIT_PASSWORD_CONTINUATION:
@@ -55,6 +76,12 @@ final class ImapBackendLogin extends BackendLogin {
     switch (state) {
       case AWAIT_GREETING:
         onGreeting(ctx, line);
+        break;
+      case AWAIT_CAPABILITY:
+        onCapabilityReply(ctx, line);
+        break;
+      case AWAIT_STARTTLS:
+        onStartTlsReply(ctx, line);
         break;
       case AWAIT_USER_CONTINUATION:
         if (onContinuation(line)) {
@@ -84,7 +111,68 @@ final class ImapBackendLogin extends BackendLogin {
       fail(BackendFailure.PROTOCOL, "upstream sent invalid response: \"" + line + "\"", Optional.of(line + "\r\n"));
       return;
     }
-    String capabilities = greetingCapabilities(upper);
+    String greetingCapabilities = greetingCapabilities(upper);
+    if (!startTlsRequired()) {
+      login(ctx, greetingCapabilities);
+    } else if (hasWord(greetingCapabilities, "STARTTLS")) {
+      sendStartTls(ctx);
+    } else {
+      // No capability list in the greeting, or one without STARTTLS: ask before giving up.
+      sendCapability(ctx);
+    }
+  }
+
+  private void sendCapability(ChannelHandlerContext ctx) {
+    capabilities = " ";
+    state = State.AWAIT_CAPABILITY;
+    send(ctx, CAPABILITY_TAG + " CAPABILITY\r\n");
+  }
+
+  private void sendStartTls(ChannelHandlerContext ctx) {
+    state = State.AWAIT_STARTTLS;
+    send(ctx, STARTTLS_TAG + " STARTTLS\r\n");
+  }
+
+  private void onCapabilityReply(ChannelHandlerContext ctx, String line) {
+    String upper = line.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("* CAPABILITY ")) {
+      capabilities += upper.substring(13).trim() + " ";
+      return;
+    }
+    if (line.startsWith("* ")) {
+      return;
+    }
+    if (!upper.startsWith(CAPABILITY_TAG.toUpperCase(Locale.ROOT) + " OK")) {
+      fail(BackendFailure.PROTOCOL, "upstream sent invalid response to CAPABILITY: \"" + line + "\"",
+          Optional.empty());
+      return;
+    }
+    if (upgraded) {
+      login(ctx, capabilities);
+    } else if (hasWord(capabilities, "STARTTLS")) {
+      sendStartTls(ctx);
+    } else {
+      fail(BackendFailure.REMOTE_CONFIG, "upstream does not support STARTTLS", Optional.empty());
+    }
+  }
+
+  private void onStartTlsReply(ChannelHandlerContext ctx, String line) {
+    if (line.startsWith("* ")) {
+      return;
+    }
+    if (!line.toUpperCase(Locale.ROOT).startsWith(STARTTLS_TAG.toUpperCase(Locale.ROOT) + " OK")) {
+      fail(BackendFailure.REMOTE_CONFIG, "upstream rejected STARTTLS: \"" + line + "\"", Optional.empty());
+      return;
+    }
+    upgradeToTls(ctx, () -> {
+      upgraded = true;
+      // RFC 3501 §6.2.1: capabilities learnt before TLS must be discarded; LOGINDISABLED and LITERAL+ may differ now.
+      sendCapability(ctx);
+    });
+  }
+
+  /** Sends LOGIN, given the backend's capabilities (upper-case, space-padded, or ""). */
+  private void login(ChannelHandlerContext ctx, String capabilities) {
     if (hasWord(capabilities, "LOGINDISABLED")) {
       fail(BackendFailure.REMOTE_CONFIG, "upstream disabled LOGIN (LOGINDISABLED in greeting)", Optional.empty());
       return;

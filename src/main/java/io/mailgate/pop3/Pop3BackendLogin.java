@@ -11,6 +11,9 @@ import java.util.Optional;
  * line starting with {@code +OK}. The backend's {@code +OK} to PASS goes to the client unchanged. Any other line fails
  * the login and is kept as the reply {@code proxy_pass_error_message} relays, RFC 2449 §8 response codes
  * ({@code [IN-USE]}, {@code [LOGIN-DELAY]}, {@code [SYS/TEMP]}, {@code [AUTH]}) included as sent.
+ *
+ * <p>With STARTTLS towards the backend, {@code STLS} (RFC 2595 §4) goes first; anything but {@code +OK} fails the login
+ * (no cleartext fallback), and USER/PASS follow over TLS.
  */
 final class Pop3BackendLogin extends BackendLogin {
 
@@ -18,6 +21,8 @@ final class Pop3BackendLogin extends BackendLogin {
   private enum State {
     /** The server greeting. */
     AWAIT_GREETING,
+    /** The reply to STLS. */
+    AWAIT_STLS_REPLY,
     /** The reply to USER. */
     AWAIT_USER_REPLY,
     /** The reply to PASS. */
@@ -29,6 +34,8 @@ final class Pop3BackendLogin extends BackendLogin {
   @Override
   protected String waitingFor() {
     switch (state) {
+      case AWAIT_STLS_REPLY:
+        return "sending STLS command to upstream";
       case AWAIT_USER_REPLY:
         return "sending user name to upstream";
       case AWAIT_PASS_REPLY:
@@ -40,6 +47,15 @@ final class Pop3BackendLogin extends BackendLogin {
 
   @Override
   protected void onLine(ChannelHandlerContext ctx, String line) {
+    if (state == State.AWAIT_STLS_REPLY) {
+      if (line.startsWith("+OK")) {
+        upgradeToTls(ctx, () -> sendUser(ctx));
+      } else {
+        fail(BackendFailure.REMOTE_CONFIG, "upstream does not support STARTTLS (STLS answered \"" + line + "\")",
+            Optional.empty());
+      }
+      return;
+    }
     if (!line.startsWith("+OK")) {
       BackendFailure failure = state == State.AWAIT_GREETING ? BackendFailure.PROTOCOL : BackendFailure.AUTH_REJECTED;
       fail(failure, "upstream sent invalid response: \"" + line + "\"", Optional.of(line + "\r\n"));
@@ -52,8 +68,12 @@ final class Pop3BackendLogin extends BackendLogin {
           fail(BackendFailure.INTERNAL, "login or password for upstream contains CR, LF or NUL", Optional.empty());
           return;
         }
-        send(ctx, "USER " + raw(user) + "\r\n");
-        state = State.AWAIT_USER_REPLY;
+        if (startTlsRequired()) {
+          state = State.AWAIT_STLS_REPLY;
+          send(ctx, "STLS\r\n");
+        } else {
+          sendUser(ctx);
+        }
         break;
       case AWAIT_USER_REPLY:
         send(ctx, "PASS " + raw(password) + "\r\n");
@@ -63,6 +83,11 @@ final class Pop3BackendLogin extends BackendLogin {
         succeed(line + "\r\n");
         break;
     }
+  }
+
+  private void sendUser(ChannelHandlerContext ctx) {
+    send(ctx, "USER " + raw(user) + "\r\n");
+    state = State.AWAIT_USER_REPLY;
   }
 
   private static boolean hasLineBreakOrNul(byte[] bytes) {

@@ -45,24 +45,42 @@ public final class ClientTls {
     session.log().setAction("SSL handshaking");
     session.armTimeout();
     session.channel().pipeline().addAfter(HANDLER, WATCHER, new ChannelInboundHandlerAdapter() {
+      private boolean failed;
+
       @Override
       public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (!(event instanceof SslHandshakeCompletionEvent done)) {
           ctx.fireUserEventTriggered(event);
           return;
         }
-        ctx.pipeline().remove(this);
         session.log().setAction(null);
         if (!done.isSuccess()) {
-          session.log().info("SSL handshake failed (" + done.cause().getMessage() + ")");
-          session.close();
+          // Stays in place: the TLS handler raises the same failure again as an exception, which must not travel on
+          // (before an implicit-TLS greeting nothing else would handle it).
+          handshakeFailed(done.cause());
           return;
         }
+        ctx.pipeline().remove(this);
         ClientTlsInfo info = ClientTlsInfo.of(ctx.channel());
         session.tlsEstablished(info);
         if (certificateAcceptable(session, info)) {
           afterHandshake.run();
         }
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        handshakeFailed(cause);
+      }
+
+      /** A client mistake (plain text on a TLS port, a bad ClientHello, a reset): one info line, then close. */
+      private void handshakeFailed(Throwable cause) {
+        if (!failed) {
+          failed = true;
+          Throwable reason = cause.getCause() != null ? cause.getCause() : cause;
+          session.log().info("SSL handshake failed (" + reason.getMessage() + ")");
+        }
+        session.close();
       }
     });
   }

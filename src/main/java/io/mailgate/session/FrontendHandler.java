@@ -5,9 +5,11 @@ import io.mailgate.codec.RequestDecoder;
 import io.mailgate.sasl.Credentials;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.List;
+import javax.net.ssl.SSLException;
 
 /**
  * The plumbing every protocol's pre-login state machine shares: requests arrive from the protocol's
@@ -91,6 +93,9 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
   public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {
       session.log().info("client connection error (" + cause.getMessage() + ")");
+    } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+      // A bad TLS record from the client (or injected on its path) is the client's fault, as nginx's SSL_read() info.
+      session.log().info("client connection error (" + tls.getMessage() + ")");
     } else {
       session.log().error("unexpected error", cause);
     }

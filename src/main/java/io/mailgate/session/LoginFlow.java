@@ -3,8 +3,10 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.backend.BackendConnector;
+import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.backend.BackendLogin;
 import io.mailgate.backend.BackendLoginException;
+import io.mailgate.backend.BackendTlsPlan;
 import io.mailgate.relay.Relay;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
@@ -55,7 +57,7 @@ public final class LoginFlow {
     int attempt = session.nextLoginAttempt();
     List<AuthRequest.Header> headers = new ArrayList<>(protocolHeaders);
     session.tls().ifPresent(tls -> headers.addAll(tls.authHeaders(session.config().tls().verifyClient(),
-        session.config().authHttp().passClientCert())));
+        session.config().authHttp().map(AuthHttpConfig::passClientCert).orElse(false))));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
         frontend.clientHost(), headers);
     askAuthService();
@@ -117,15 +119,14 @@ public final class LoginFlow {
     ServerRuntime server = session.server();
     if (accepted.saslError().isPresent() && credentials.mechanism().isOAuth()
         && server.config().oauthFastmailCompat()) {
-      session.log().error("auth http server " + server.config().authHttp().url()
-          + " returned SASL error to auth success");
+      session.log().error(authServiceName(server) + " returned SASL error to auth success");
       credentials.wipe();
       session.internalError();
       return;
     }
     if (accepted.pass().isEmpty() && server.protocol().backendLoginNeedsPassword()
         && clientSentNoPassword(credentials.mechanism())) {
-      session.log().error("auth http server " + server.config().authHttp().url() + " did not send password");
+      session.log().error(authServiceName(server) + " did not send password");
       credentials.wipe();
       session.internalError();
       return;
@@ -136,7 +137,12 @@ public final class LoginFlow {
         () -> clientSentNoPassword(credentials.mechanism()) ? new byte[0] : credentials.secret());
     credentials.wipe();
     accepted.user().ifPresent(u -> session.log().setLogin(new String(u, StandardCharsets.UTF_8)));
-    connectBackend(accepted.backend(), user, pass);
+    connectBackend(accepted, user, pass);
+  }
+
+  /** nginx's way of naming the auth service in log lines. */
+  private static String authServiceName(ServerRuntime server) {
+    return server.config().authHttp().map(h -> "auth http server " + h.url()).orElse("built-in authenticator");
   }
 
   /** For these the client sent a digest or nothing: there is no password to log in to the backend with. */
@@ -144,12 +150,17 @@ public final class LoginFlow {
     return mechanism == Mechanism.CRAM_MD5 || mechanism == Mechanism.APOP || mechanism == Mechanism.EXTERNAL;
   }
 
-  private void connectBackend(InetSocketAddress address, byte[] user, byte[] pass) {
+  private void connectBackend(AuthResult.Accepted accepted, byte[] user, byte[] pass) {
     ServerRuntime server = session.server();
+    InetSocketAddress address = accepted.backend();
     session.log().setUpstream(hostAndPort(address));
     session.log().setAction("connecting to upstream");
+    // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification.
+    Optional<BackendTlsPlan> tls = BackendTlsPlan.resolve(server.config().backendTls(), server.backendTls(),
+        accepted.requiredTls(), accepted.tlsName(), address);
+    tls.ifPresent(plan -> session.log().debug("upstream TLS: " + plan.describe()));
     BackendLogin login = server.protocol().newBackendLogin(session);
-    login.init(user, pass, loop.newPromise());
+    login.init(user, pass, loop.newPromise(), tls);
     Arrays.fill(pass, (byte) 0);
     BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
         server.config().timeout(), server.config().proxyBuffer());

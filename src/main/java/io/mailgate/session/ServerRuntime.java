@@ -3,8 +3,9 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthClient;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ServerConfig;
-import io.mailgate.transport.ConnectionGate;
+import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
+import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import java.util.Optional;
 
@@ -13,6 +14,8 @@ import java.util.Optional;
  * and connection gate, and the backend connector. One per {@code server} block, shared by its sessions.
  *
  * @param tls client-side TLS, when the server has certificates
+ * @param backendTls TLS towards the backends ({@code proxy_ssl*}); always there, as the auth service's
+ *     {@code Auth-Proxy-SSL} can demand TLS for one login even with {@code proxy_ssl off}
  * @param loggerName the logger for this server's sessions (its own {@code error_log} or the main one)
  */
 public record ServerRuntime(
@@ -23,4 +26,5 @@ public record ServerRuntime(
     ConnectionGate gate,
     BackendConnector backendConnector,
     Optional<ServerTls> tls,
+    BackendTls backendTls,
     String loggerName) {}

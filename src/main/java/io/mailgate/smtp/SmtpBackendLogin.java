@@ -23,12 +23,16 @@ import java.util.function.Consumer;
  * fails with a message naming the cause. An {@code AUTH PLAIN} too long for a 512-octet command line (RFC 5321
  * §4.5.3.1.4; a bearer token easily is) goes as {@code AUTH PLAIN} and the data on the {@code 334} line. Extensions
  * the client was promised in {@code smtp_capabilities} but the backend does not announce are logged as a warning.
+ *
+ * <p>With STARTTLS towards the backend (RFC 3207): {@code EHLO <server_name>}, which must announce STARTTLS (else the
+ * login fails: no cleartext fallback), {@code STARTTLS}, {@code 220}, the handshake, and then the whole login above
+ * from its first EHLO/HELO over TLS, since the session starts afresh (RFC 3207 §4.2).
  */
 final class SmtpBackendLogin extends BackendLogin {
 
   /** What the login waits for next. */
   private enum State {
-    GREETING, SERVER_HELO, XCLIENT, CLIENT_HELO, AUTH_CONTINUE, AUTH, MAIL_FROM, RCPT_TO
+    GREETING, STARTTLS_EHLO, STARTTLS, SERVER_HELO, XCLIENT, CLIENT_HELO, AUTH_CONTINUE, AUTH, MAIL_FROM, RCPT_TO
   }
 
   static final String AUTH_OK = "235 2.0.0 OK\r\n";
@@ -54,6 +58,10 @@ final class SmtpBackendLogin extends BackendLogin {
     switch (state) {
       case GREETING:
         return "reading response from upstream";
+      case STARTTLS_EHLO:
+        return "sending EHLO to upstream";
+      case STARTTLS:
+        return "sending STARTTLS to upstream";
       case SERVER_HELO:
         return "sending HELO/EHLO to upstream";
       case XCLIENT:
@@ -87,7 +95,25 @@ final class SmtpBackendLogin extends BackendLogin {
   private void onReply(ChannelHandlerContext ctx, SmtpReply reply) {
     switch (state) {
       case GREETING:
-        expect(reply, 220, this::sendServerHelo, ctx);
+        expect(reply, 220, startTlsRequired() ? this::sendStartTlsEhlo : this::sendServerHelo, ctx);
+        break;
+      case STARTTLS_EHLO:
+        if (reply.code() != 250) {
+          invalid(reply, BackendFailure.PROTOCOL);
+        } else if (!reply.ehloKeywords().contains("STARTTLS")) {
+          fail(BackendFailure.REMOTE_CONFIG, "upstream does not support STARTTLS", Optional.empty());
+        } else {
+          state = State.STARTTLS;
+          send(ctx, "STARTTLS".getBytes(StandardCharsets.US_ASCII));
+        }
+        break;
+      case STARTTLS:
+        if (reply.code() == 220) {
+          upgradeToTls(ctx, () -> sendServerHelo(ctx));
+        } else {
+          fail(BackendFailure.REMOTE_CONFIG, "upstream rejected STARTTLS: \"" + reply.lastLine() + "\"",
+              Optional.empty());
+        }
         break;
       case SERVER_HELO:
         if (reply.code() == 250) {
@@ -137,6 +163,11 @@ final class SmtpBackendLogin extends BackendLogin {
         succeed(reply.wire());
         break;
     }
+  }
+
+  private void sendStartTlsEhlo(ChannelHandlerContext ctx) {
+    state = State.STARTTLS_EHLO;
+    send(ctx, ("EHLO " + plan.serverName()).getBytes(StandardCharsets.ISO_8859_1));
   }
 
   private void sendServerHelo(ChannelHandlerContext ctx) {

@@ -153,10 +153,10 @@ class ConfigLoaderTest {
     assertThat(s.imap().auth()).containsExactlyInAnyOrder(Mechanism.PLAIN, Mechanism.CRAM_MD5, Mechanism.EXTERNAL);
     assertThat(s.proxyTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.proxyPassErrorMessage()).isFalse();
-    assertThat(s.authHttp().url()).isEqualTo("http://127.0.0.1:8080/mail/auth");
-    assertThat(s.authHttp().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
-    assertThat(s.authHttp().hostHeader()).isEqualTo("127.0.0.1");
-    assertThat(s.authHttp().uri()).isEqualTo("/mail/auth");
+    assertThat(s.authHttp().orElseThrow().url()).isEqualTo("http://127.0.0.1:8080/mail/auth");
+    assertThat(s.authHttp().orElseThrow().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
+    assertThat(s.authHttp().orElseThrow().hostHeader()).isEqualTo("127.0.0.1");
+    assertThat(s.authHttp().orElseThrow().uri()).isEqualTo("/mail/auth");
     assertThat(notices).containsExactly("\"http\" directive is ignored");
   }
 
@@ -173,9 +173,9 @@ class ConfigLoaderTest {
     assertThat(s.maxCommands()).isEqualTo(1000);
     assertThat(s.errorLog()).isEmpty();
     assertThat(s.oauthFastmailCompat()).isFalse();
-    assertThat(s.authHttp().headers()).isEmpty();
-    assertThat(s.authHttp().timeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(s.authHttp().passClientCert()).isFalse();
+    assertThat(s.authHttp().orElseThrow().headers()).isEmpty();
+    assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.authHttp().orElseThrow().passClientCert()).isFalse();
     assertThat(s.imap()).isEqualTo(
         new ImapConfig(4096, Set.of(Mechanism.PLAIN), List.of("IMAP4", "IMAP4rev1", "UIDPLUS")));
     assertThat(s.pop3()).isEqualTo(
@@ -214,8 +214,8 @@ class ConfigLoaderTest {
     assertThat(inherits.timeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(own.serverName()).isEqualTo("mail.example.com");
     assertThat(inherits.serverName()).isEqualTo("mail.example.com");
-    assertThat(own.authHttp().headers()).containsExactly(new AuthHttpConfig.HttpHeader("X-C", "3"));
-    assertThat(inherits.authHttp().headers()).containsExactly(
+    assertThat(own.authHttp().orElseThrow().headers()).containsExactly(new AuthHttpConfig.HttpHeader("X-C", "3"));
+    assertThat(inherits.authHttp().orElseThrow().headers()).containsExactly(
         new AuthHttpConfig.HttpHeader("X-A", "1"), new AuthHttpConfig.HttpHeader("X-B", "2"));
     assertThat(own.imap().auth()).containsExactly(Mechanism.CRAM_MD5);
     assertThat(inherits.imap().auth()).containsExactlyInAnyOrder(Mechanism.PLAIN, Mechanism.LOGIN);
@@ -227,7 +227,7 @@ class ConfigLoaderTest {
     assertThat(own.maxErrors()).isEqualTo(3);
     assertThat(own.proxyBuffer()).isEqualTo(8192);
     assertThat(inherits.proxyBuffer()).isEqualTo(8192);
-    assertThat(inherits.authHttp().uri()).isEqualTo("/auth");
+    assertThat(inherits.authHttp().orElseThrow().uri()).isEqualTo("/auth");
   }
 
   @Test
@@ -255,8 +255,8 @@ class ConfigLoaderTest {
 
     assertThat(s.proxyTimeout()).isEqualTo(Duration.ofMinutes(90));
     assertThat(s.proxyPassErrorMessage()).isTrue();
-    assertThat(s.authHttp().timeout()).isEqualTo(Duration.ofMillis(500));
-    assertThat(s.authHttp().passClientCert()).isTrue();
+    assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.authHttp().orElseThrow().passClientCert()).isTrue();
     assertThat(s.oauthFastmailCompat()).isTrue();
     assertThat(s.imap().clientBuffer()).isEqualTo(1024);
     assertThat(s.pop3()).isEqualTo(
@@ -661,7 +661,7 @@ class ConfigLoaderTest {
 
   @Test
   void authHttpWithoutSchemeOrPortOrUri() throws Exception {
-    AuthHttpConfig a = onlyServer(mail("auth_http 127.0.0.1;\nserver { listen 127.0.0.1:143; }")).authHttp();
+    AuthHttpConfig a = onlyServer(mail("auth_http 127.0.0.1;\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
     assertThat(a.address()).isEqualTo(new InetSocketAddress("127.0.0.1", 80));
     assertThat(a.hostHeader()).isEqualTo("127.0.0.1");
@@ -671,7 +671,7 @@ class ConfigLoaderTest {
   @Test
   void authHttpOnAHostNameKeepsTheNameForTheHostHeader() throws Exception {
     AuthHttpConfig a = onlyServer(mail("auth_http HTTP://localhost:8080/a?b=c;\nserver { listen 127.0.0.1:143; }"))
-        .authHttp();
+        .authHttp().orElseThrow();
 
     assertThat(((InetSocketAddress) a.address()).getAddress().isLoopbackAddress()).isTrue();
     assertThat(((InetSocketAddress) a.address()).getPort()).isEqualTo(8080);
@@ -681,7 +681,7 @@ class ConfigLoaderTest {
 
   @Test
   void authHttpOnIpv6() throws Exception {
-    AuthHttpConfig a = onlyServer(mail("auth_http http://[::1]:9/x;\nserver { listen 127.0.0.1:143; }")).authHttp();
+    AuthHttpConfig a = onlyServer(mail("auth_http http://[::1]:9/x;\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
     assertThat(a.address()).isEqualTo(new InetSocketAddress("::1", 9));
     assertThat(a.hostHeader()).isEqualTo("[::1]");
@@ -693,7 +693,7 @@ class ConfigLoaderTest {
       "http://unix:/tmp/auth.sock, /tmp/auth.sock, /",
   })
   void authHttpOnAUnixSocket(String url, String path, String uri) throws Exception {
-    AuthHttpConfig a = onlyServer(mail("auth_http " + url + ";\nserver { listen 127.0.0.1:143; }")).authHttp();
+    AuthHttpConfig a = onlyServer(mail("auth_http " + url + ";\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
     assertThat(((DomainSocketAddress) a.address()).path()).isEqualTo(path);
     assertThat(a.hostHeader()).isEqualTo("localhost");

@@ -519,7 +519,7 @@ class TlsMergerTest {
     for (ServerConfig s : servers) {
       assertThat(s.tls().certificates()).containsExactly(pair("1.example.com.crt", "1.example.com.key"));
       assertThat(s.tls().verifyDepth()).isEqualTo(1);
-      assertThat(s.authHttp().passClientCert()).isTrue();
+      assertThat(s.authHttp().orElseThrow().passClientCert()).isTrue();
     }
     assertThat(notices).containsExactly("\"http\" directive is ignored");
   }

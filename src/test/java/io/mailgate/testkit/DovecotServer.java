@@ -1,6 +1,9 @@
 package io.mailgate.testkit;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +21,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A private Dovecot 2.3 IMAP (and optionally POP3) server on free loopback ports, configured from scratch in a directory
  * of its own (own base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so
- * it never touches a system instance. Runs as root (CI) or as an ordinary user.
+ * it never touches a system instance. Runs as root (CI) or as an ordinary user. {@link #startTlsOnly} makes one that
+ * listens only for IMAPS ({@code ssl = required}).
  */
 public final class DovecotServer implements AutoCloseable {
 
@@ -35,14 +44,18 @@ public final class DovecotServer implements AutoCloseable {
   private final int port;
   private final int pop3Port;
   private final Process process;
+  /** For a TLS-only server: its certificate, which its own {@link #append} client trusts. */
+  private final Optional<TestPki.Pair> tls;
 
-  private DovecotServer(Path binary, Path dir, Path conf, int port, int pop3Port, Process process) {
+  private DovecotServer(Path binary, Path dir, Path conf, int port, int pop3Port, Process process,
+      Optional<TestPki.Pair> tls) {
     this.binary = binary;
     this.dir = dir;
     this.conf = conf;
     this.port = port;
     this.pop3Port = pop3Port;
     this.process = process;
+    this.tls = tls;
   }
 
   /** The dovecot binary, from PATH or the usual sbin directories. */
@@ -77,7 +90,16 @@ public final class DovecotServer implements AutoCloseable {
    * @param user the one login name, stored with {@code password} in a passwd-file
    */
   public static DovecotServer start(Path binary, Path dir, String user, String password) throws Exception {
-    return start(binary, dir, user, password, false);
+    return start(binary, dir, user, password, false, Optional.empty());
+  }
+
+  /**
+   * Like {@link #start(Path, Path, String, String)}, but TLS only: {@code ssl = required} with {@code certificate}, an
+   * IMAPS listener on {@link #port()} and no cleartext IMAP listener ({@code inet_listener imap { port = 0 }}).
+   */
+  public static DovecotServer startTlsOnly(Path binary, Path dir, String user, String password,
+      TestPki.Pair certificate) throws Exception {
+    return start(binary, dir, user, password, false, Optional.of(certificate));
   }
 
   /**
@@ -85,11 +107,11 @@ public final class DovecotServer implements AutoCloseable {
    * package dovecot-pop3d) on a second free port, {@link #pop3Port()}.
    */
   public static DovecotServer startWithPop3(Path binary, Path dir, String user, String password) throws Exception {
-    return start(binary, dir, user, password, true);
+    return start(binary, dir, user, password, true, Optional.empty());
   }
 
-  private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3)
-      throws Exception {
+  private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
+      Optional<TestPki.Pair> tls) throws Exception {
     String version = version(binary);
     if (!version.startsWith("2.3.")) {
       // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
@@ -105,11 +127,11 @@ public final class DovecotServer implements AutoCloseable {
     int port = ProxyUnderTest.freePort();
     int pop3Port = pop3 ? ProxyUnderTest.freePort() : 0;
     Path conf = home.resolve("dovecot.conf");
-    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home)));
+    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls));
     Path out = home.resolve("dovecot.out");
     Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    DovecotServer server = new DovecotServer(binary, home, conf, port, pop3Port, process);
+    DovecotServer server = new DovecotServer(binary, home, conf, port, pop3Port, process, tls);
     try {
       server.awaitPort(port, Duration.ofSeconds(10));
       if (pop3) {
@@ -122,15 +144,16 @@ public final class DovecotServer implements AutoCloseable {
     return server;
   }
 
-  /** The configuration text; {@code pop3Port} 0 leaves POP3 off. */
-  private static String config(Path home, int port, int pop3Port, Identity id) {
+  /** The configuration text; {@code pop3Port} 0 leaves POP3 off; with {@code tls}, IMAPS on {@code port} only. */
+  private static String config(Path home, int port, int pop3Port, Identity id, Optional<TestPki.Pair> tls) {
     StringBuilder c = new StringBuilder()
         .append("base_dir = ").append(home.resolve("run")).append('\n')
         .append("state_dir = ").append(home.resolve("state")).append('\n')
         .append("log_path = ").append(home.resolve("dovecot.log")).append('\n')
         .append(pop3Port == 0 ? "protocols = imap\n" : "protocols = imap pop3\n")
         .append("listen = 127.0.0.1\n")
-        .append("ssl = no\n")
+        .append(tls.isEmpty() ? "ssl = no\n" : "ssl = required\nssl_cert = <" + tls.get().certificate()
+            + "\nssl_key = <" + tls.get().key() + "\n")
         // The proxy logs in with LOGIN over plain TCP on loopback; Dovecot 2.3 refuses that unless told otherwise.
         .append("disable_plaintext_auth = no\n")
         .append("auth_mechanisms = plain login\n")
@@ -150,9 +173,16 @@ public final class DovecotServer implements AutoCloseable {
           .append("default_login_user = ").append(id.user()).append('\n')
           .append("service anvil {\n  chroot =\n}\n");
     }
-    c.append("service imap-login {\n")
-        .append("  inet_listener imap {\n    address = 127.0.0.1\n    port = ").append(port).append("\n  }\n")
-        .append("  inet_listener imaps {\n    port = 0\n  }\n");
+    if (tls.isEmpty()) {
+      c.append("service imap-login {\n")
+          .append("  inet_listener imap {\n    address = 127.0.0.1\n    port = ").append(port).append("\n  }\n")
+          .append("  inet_listener imaps {\n    port = 0\n  }\n");
+    } else {
+      c.append("service imap-login {\n")
+          .append("  inet_listener imap {\n    port = 0\n  }\n")
+          .append("  inet_listener imaps {\n    address = 127.0.0.1\n    port = ").append(port)
+          .append("\n    ssl = yes\n  }\n");
+    }
     if (!id.root()) {
       c.append("  chroot =\n");
     }
@@ -211,7 +241,7 @@ public final class DovecotServer implements AutoCloseable {
     }
   }
 
-  /** The IMAP port. */
+  /** The IMAP port (IMAPS for a {@link #startTlsOnly} server). */
   public int port() {
     return port;
   }
@@ -246,7 +276,7 @@ public final class DovecotServer implements AutoCloseable {
    * @return the message's UID (RFC 4315 APPENDUID)
    */
   public long append(String user, String password, byte[] message) throws IOException {
-    try (LineClient c = new LineClient(port)) {
+    try (Conversation c = tls.isPresent() ? TlsConversation.open(port, tls.get()) : new PlainConversation(port)) {
       expect(c.readLine(), "* OK");
       c.send("a1 LOGIN \"" + user + "\" \"" + password + "\"");
       expectTagged(c, "a1");
@@ -265,7 +295,108 @@ public final class DovecotServer implements AutoCloseable {
     }
   }
 
-  private static String expectTagged(LineClient c, String tag) throws IOException {
+  /** A line-based IMAP conversation for {@link #append}, in cleartext or over TLS. */
+  private interface Conversation extends AutoCloseable {
+    String readLine() throws IOException;
+
+    void send(String line) throws IOException;
+
+    void sendRaw(String text) throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Over {@link LineClient}. */
+  private static final class PlainConversation implements Conversation {
+    private final LineClient client;
+
+    PlainConversation(int port) throws IOException {
+      client = new LineClient(port);
+    }
+
+    @Override
+    public String readLine() throws IOException {
+      return client.readLine();
+    }
+
+    @Override
+    public void send(String line) throws IOException {
+      client.send(line);
+    }
+
+    @Override
+    public void sendRaw(String text) throws IOException {
+      client.sendRaw(text);
+    }
+
+    @Override
+    public void close() throws IOException {
+      client.close();
+    }
+  }
+
+  /** Over IMAPS, trusting exactly the server's own certificate (the direct set-up path, not what is under test). */
+  private static final class TlsConversation implements Conversation {
+    private final SSLSocket socket;
+    private final InputStream in;
+
+    private TlsConversation(SSLSocket socket) throws IOException {
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    static TlsConversation open(int port, TestPki.Pair certificate) throws IOException {
+      try {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("dovecot", certificate.x509());
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory()
+            .createSocket("127.0.0.1", port);
+        socket.setSoTimeout(5000);
+        socket.startHandshake();
+        return new TlsConversation(socket);
+      } catch (GeneralSecurityException e) {
+        throw new IOException(e);
+      }
+    }
+
+    @Override
+    public String readLine() throws IOException {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (b == '\n') {
+          String s = line.toString(StandardCharsets.ISO_8859_1);
+          return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+        }
+        line.write(b);
+      }
+      return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void send(String line) throws IOException {
+      sendRaw(line + "\r\n");
+    }
+
+    @Override
+    public void sendRaw(String text) throws IOException {
+      socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private static String expectTagged(Conversation c, String tag) throws IOException {
     String line;
     do {
       line = c.readLine();

@@ -1,0 +1,144 @@
+package io.mailgate.app;
+
+import io.mailgate.auth.AuthClient;
+import io.mailgate.auth.HttpAuthClient;
+import io.mailgate.authn.BackendPassword;
+import io.mailgate.authn.MechanismRouter;
+import io.mailgate.authn.oauth.BearerTokenAuthClient;
+import io.mailgate.authn.oauth.HttpFetcher;
+import io.mailgate.authn.oauth.OAuthSettings;
+import io.mailgate.authn.oauth.TokenValidator;
+import io.mailgate.authn.routing.BackendMap;
+import io.mailgate.authn.routing.BackendRouter;
+import io.mailgate.authn.routing.ReloadingFile;
+import io.mailgate.authn.users.UsersDirectory;
+import io.mailgate.authn.users.UsersFileAuthClient;
+import io.mailgate.config.BuiltinAuthConfig;
+import io.mailgate.config.ServerConfig;
+import io.mailgate.demo.DemoTokenIssuer;
+import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.Transport;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds each server's authenticator chain ({@link MechanismRouter}): the token validator, the users file and
+ * {@code auth_http}, with routing. Owns the small bounded pool that password hashing runs on: hashing is slow by
+ * design and never runs on an event loop. Built once at start-up; files are read here, never per connection.
+ */
+final class Authenticators implements AutoCloseable {
+
+  private final Transport transport;
+  private final ConnectionGate gate;
+  private final DemoServices demo;
+  private final ExecutorService hashing;
+  private final List<AuthClient> built = new ArrayList<>();
+  /** One HTTP client (two daemon threads) for every server's identity provider, made on first need. */
+  private HttpFetcher fetcher;
+
+  Authenticators(Transport transport, ConnectionGate gate, DemoServices demo) {
+    this.transport = transport;
+    this.gate = gate;
+    this.demo = demo;
+    int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // A full queue refuses work (the client gets a temporary failure) rather than queueing logins without bound.
+    this.hashing = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+        new DefaultThreadFactory("mailgate-auth", true), new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** The server's authenticator. */
+  AuthClient forServer(ServerConfig server) throws Mailgate.StartupException {
+    BuiltinAuthConfig builtIn = server.builtinAuth();
+    try {
+      Optional<InetSocketAddress> fixed = builtIn.backend().or(() -> demo.storeFor(server));
+      BackendRouter router = builtIn.backendMap().isPresent()
+          ? BackendRouter.reloading(fixed, ReloadingFile.open(builtIn.backendMap().get(), BackendMap::load, hashing,
+              Clock.systemUTC(), "backend map"))
+          : new BackendRouter(fixed, Optional.empty());
+      Optional<AuthClient> passwords = Optional.empty();
+      if (builtIn.usersFile().isPresent()) {
+        UsersDirectory users = new UsersDirectory(builtIn.usersFile().get(), hashing, Clock.systemUTC());
+        passwords = Optional.of(new UsersFileAuthClient(users, router, hashing));
+      }
+      Optional<AuthClient> tokens = Optional.empty();
+      Optional<OAuthSettings> oauth = oauthSettings(builtIn);
+      if (oauth.isPresent()) {
+        if (fetcher == null) {
+          fetcher = HttpFetcher.jdk();
+        }
+        TokenValidator validator = new TokenValidator(oauth.get(), fetcher, Clock.systemUTC());
+        tokens = Optional.of(new BearerTokenAuthClient(validator, user -> router.route(user, Optional.empty())));
+      }
+      Optional<AuthClient> http = server.authHttp().map(h -> new HttpAuthClient(h, transport, gate));
+      AuthClient chain = new MechanismRouter(tokens, passwords, http);
+      Optional<byte[]> storeSecret = demo.secretFor(server);
+      if (storeSecret.isPresent()) {
+        chain = new BackendPassword(chain, storeSecret.get());
+      }
+      built.add(chain);
+      return chain;
+    } catch (IOException | IllegalArgumentException e) {
+      // Unreadable users, map or secret files, and OAuth settings the validator refuses (e.g. two key sources).
+      throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
+  }
+
+  /** The validator's settings: the {@code auth_oauth_*} directives, or the demo issuer's key set. */
+  private Optional<OAuthSettings> oauthSettings(BuiltinAuthConfig builtIn) throws IOException {
+    if (builtIn.oauth().isPresent()) {
+      BuiltinAuthConfig.OAuth o = builtIn.oauth().get();
+      OAuthSettings.Builder b = OAuthSettings.builder()
+          .userClaim(o.userClaim())
+          .clockSkew(o.clockSkew())
+          .algorithms(o.algorithms().toArray(String[]::new))
+          .audiences(o.audiences().toArray(String[]::new));
+      o.jwksUri().ifPresent(b::jwksUri);
+      o.jwksFile().ifPresent(b::jwksFile);
+      o.discovery().ifPresent(b::discoveryUri);
+      o.issuer().ifPresent(b::issuer);
+      o.scope().ifPresent(b::requiredScope);
+      if (o.introspection().isPresent()) {
+        BuiltinAuthConfig.Introspection i = o.introspection().get();
+        // The client secret lives in its own file, read once here; the first line is the secret.
+        String secret = Files.readAllLines(i.secretFile(), StandardCharsets.UTF_8).stream().findFirst().orElse("");
+        b.introspection(i.endpoint(), i.clientId(), secret.trim());
+      }
+      if (builtIn.demoTokenIssuer().isPresent() && o.jwksFile().isEmpty() && o.jwksUri().isEmpty()
+          && o.discovery().isEmpty() && o.introspection().isEmpty()) {
+        b.jwksFile(demo.issuer(builtIn.demoTokenIssuer().get()).jwksFile());
+      }
+      return Optional.of(b.build());
+    }
+    if (builtIn.demoTokenIssuer().isPresent()) {
+      DemoTokenIssuer issuer = demo.issuer(builtIn.demoTokenIssuer().get());
+      return Optional.of(OAuthSettings.builder()
+          .jwksFile(issuer.jwksFile())
+          .issuer(issuer.issuer())
+          .audiences(DemoTokenIssuer.AUDIENCE)
+          .build());
+    }
+    return Optional.empty();
+  }
+
+  /** Every authenticator built, for closing at shutdown. */
+  List<AuthClient> all() {
+    return List.copyOf(built);
+  }
+
+  @Override
+  public void close() {
+    built.forEach(AuthClient::close);
+    hashing.shutdownNow();
+  }
+}

@@ -1,0 +1,106 @@
+package io.mailgate.authn.routing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where mailboxes live, from a map file. One entry a line, {@code key host:port}, where the key is a user
+ * ({@code alice@example.com}, or a bare {@code alice}), a domain ({@code @example.com}) or {@code *} (everybody
+ * else). {@code #} starts a comment line; blank lines are ignored. Domains match case-insensitively (RFC 5321
+ * section 2.4), local parts exactly. Host names are resolved when the file is loaded.
+ */
+public final class BackendMap {
+
+  private final Map<String, InetSocketAddress> users;
+  private final Map<String, InetSocketAddress> domains;
+  private final Optional<InetSocketAddress> fallback;
+
+  private BackendMap(Map<String, InetSocketAddress> users, Map<String, InetSocketAddress> domains,
+      Optional<InetSocketAddress> fallback) {
+    this.users = Map.copyOf(users);
+    this.domains = Map.copyOf(domains);
+    this.fallback = fallback;
+  }
+
+  /**
+   * Reads and parses {@code file} (resolving host names: not on an event loop).
+   *
+   * @throws FileFormatException naming {@code file:line} for a bad line
+   */
+  public static BackendMap load(Path file) throws IOException {
+    Map<String, InetSocketAddress> users = new HashMap<>();
+    Map<String, InetSocketAddress> domains = new HashMap<>();
+    InetSocketAddress fallback = null;
+    List<String> lines = DataFileLines.read(file);
+    for (int i = 0; i < lines.size(); i++) {
+      int number = i + 1;
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] fields = line.split("\\s+");
+      if (fields.length != 2) {
+        throw new FileFormatException(file, number, "expected \"user-or-@domain-or-* host:port\"");
+      }
+      InetSocketAddress backend;
+      try {
+        backend = HostPort.parse(fields[1]);
+      } catch (IllegalArgumentException e) {
+        throw new FileFormatException(file, number, e.getMessage());
+      }
+      String key = fields[0];
+      boolean duplicate;
+      if (key.equals("*")) {
+        duplicate = fallback != null;
+        fallback = backend;
+      } else if (key.startsWith("@")) {
+        if (key.length() == 1 || key.indexOf('@', 1) >= 0) {
+          throw new FileFormatException(file, number, "bad domain \"" + key + "\"");
+        }
+        duplicate = domains.put(key.substring(1).toLowerCase(Locale.ROOT), backend) != null;
+      } else {
+        if (key.endsWith("@")) {
+          throw new FileFormatException(file, number, "bad user \"" + key + "\"");
+        }
+        duplicate = users.put(normalize(key), backend) != null;
+      }
+      if (duplicate) {
+        throw new FileFormatException(file, number, "duplicate entry \"" + key + "\"");
+      }
+    }
+    return new BackendMap(users, domains, Optional.ofNullable(fallback));
+  }
+
+  /** The backend for {@code user}: the user's own line, else its domain's, else {@code *}'s, else none. */
+  public Optional<InetSocketAddress> lookup(String user) {
+    InetSocketAddress exact = users.get(normalize(user));
+    if (exact != null) {
+      return Optional.of(exact);
+    }
+    int at = user.lastIndexOf('@');
+    if (at >= 0) {
+      InetSocketAddress domain = domains.get(user.substring(at + 1).toLowerCase(Locale.ROOT));
+      if (domain != null) {
+        return Optional.of(domain);
+      }
+    }
+    return fallback;
+  }
+
+  /** How many lines map something (users, domains and the default). */
+  public int size() {
+    return users.size() + domains.size() + (fallback.isPresent() ? 1 : 0);
+  }
+
+  // The domain part is case-insensitive, the local part is not (RFC 5321 section 2.4).
+  private static String normalize(String user) {
+    int at = user.lastIndexOf('@');
+    return at < 0 ? user : user.substring(0, at + 1) + user.substring(at + 1).toLowerCase(Locale.ROOT);
+  }
+}
