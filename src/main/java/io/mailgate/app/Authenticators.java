@@ -44,6 +44,8 @@ final class Authenticators implements AutoCloseable {
   private final DemoServices demo;
   private final ExecutorService hashing;
   private final List<AuthClient> built = new ArrayList<>();
+  /** Files re-read on HUP (users files, backend maps); they also reload by themselves when changed. */
+  private final List<Runnable> reloadable = new ArrayList<>();
   /** One HTTP client (two daemon threads) for every server's identity provider, made on first need. */
   private HttpFetcher fetcher;
 
@@ -62,13 +64,11 @@ final class Authenticators implements AutoCloseable {
     BuiltinAuthConfig builtIn = server.builtinAuth();
     try {
       Optional<InetSocketAddress> fixed = builtIn.backend().or(() -> demo.storeFor(server));
-      BackendRouter router = builtIn.backendMap().isPresent()
-          ? BackendRouter.reloading(fixed, ReloadingFile.open(builtIn.backendMap().get(), BackendMap::load, hashing,
-              Clock.systemUTC(), "backend map"))
-          : new BackendRouter(fixed, Optional.empty());
+      BackendRouter router = router(fixed, builtIn.backendMap());
       Optional<AuthClient> passwords = Optional.empty();
       if (builtIn.usersFile().isPresent()) {
         UsersDirectory users = new UsersDirectory(builtIn.usersFile().get(), hashing, Clock.systemUTC());
+        reloadable.add(users::reload);
         passwords = Optional.of(new UsersFileAuthClient(users, router, hashing));
       }
       Optional<AuthClient> tokens = Optional.empty();
@@ -92,6 +92,18 @@ final class Authenticators implements AutoCloseable {
       // Unreadable users, map or secret files, and OAuth settings the validator refuses (e.g. two key sources).
       throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
     }
+  }
+
+  /** Routing: the fixed backend, and a backend map that reloads when it changes (and on HUP). */
+  private BackendRouter router(Optional<InetSocketAddress> fixed, Optional<java.nio.file.Path> mapFile)
+      throws IOException {
+    if (mapFile.isEmpty()) {
+      return new BackendRouter(fixed, Optional.empty());
+    }
+    ReloadingFile<BackendMap> map =
+        ReloadingFile.open(mapFile.get(), BackendMap::load, hashing, Clock.systemUTC(), "backend map");
+    reloadable.add(map::reload);
+    return BackendRouter.reloading(fixed, map);
   }
 
   /** The validator's settings: the {@code auth_oauth_*} directives, or the demo issuer's key set. */
@@ -129,6 +141,11 @@ final class Authenticators implements AutoCloseable {
           .build());
     }
     return Optional.empty();
+  }
+
+  /** HUP: re-reads every users file and backend map now (each keeps its previous version if the new one is bad). */
+  void reloadFiles() {
+    reloadable.forEach(Runnable::run);
   }
 
   /** Every authenticator built, for closing at shutdown. */

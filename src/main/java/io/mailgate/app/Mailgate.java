@@ -89,7 +89,7 @@ public final class Mailgate {
   public void start() throws StartupException {
     notices.forEach(n -> LOG.info(NginxLevels.NOTICE, n));
     // Registered before binding: an early HUP must not kill the process (reload arrives in a later issue).
-    Signals.handle("HUP", () -> LOG.info(NginxLevels.NOTICE, "reload is not supported yet, configuration unchanged"));
+    Signals.handle("HUP", this::reload);
     Signals.handle("USR1", () -> LOG.info(NginxLevels.NOTICE, "reopening logs is not needed, logs are reopened"));
 
     Transport transport = Transport.detect();
@@ -177,6 +177,17 @@ public final class Mailgate {
       return tls;
     } catch (TlsSetupException e) {
       throw new StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
+  }
+
+  /**
+   * HUP: users files and backend maps are re-read now. Reloading the configuration itself (new listeners, TLS
+   * certificates) without dropping sessions arrives in a later change; until then it is unchanged.
+   */
+  private void reload() {
+    LOG.info(NginxLevels.NOTICE, "reloading users files and backend maps; configuration unchanged");
+    if (authenticators != null) {
+      authenticators.reloadFiles();
     }
   }
 
