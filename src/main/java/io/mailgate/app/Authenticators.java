@@ -2,7 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.auth.AuthClient;
 import io.mailgate.auth.HttpAuthClient;
-import io.mailgate.authn.BackendPassword;
+import io.mailgate.authn.BackendAccount;
 import io.mailgate.authn.MechanismRouter;
 import io.mailgate.authn.oauth.BearerTokenAuthClient;
 import io.mailgate.authn.oauth.HttpFetcher;
@@ -23,8 +23,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -84,13 +86,39 @@ final class Authenticators implements AutoCloseable {
       AuthClient chain = new MechanismRouter(tokens, passwords, http);
       Optional<byte[]> storeSecret = demo.secretFor(server);
       if (storeSecret.isPresent()) {
-        chain = new BackendPassword(chain, storeSecret.get());
+        chain = BackendAccount.sharedSecret(chain, storeSecret.get());
+      }
+      BuiltinAuthConfig.BackendCredentials backendLogin = builtIn.backendCredentials();
+      if (backendLogin.mode() == BuiltinAuthConfig.BackendCredentials.Mode.MASTER) {
+        byte[] masterPassword = firstLine(backendLogin.masterPasswordFile().orElseThrow(), "master password");
+        chain = BackendAccount.masterUser(chain, backendLogin.masterUser().orElseThrow(), masterPassword);
+        Arrays.fill(masterPassword, (byte) 0);
       }
       built.add(chain);
       return chain;
     } catch (IOException | IllegalArgumentException e) {
       // Unreadable users, map or secret files, and OAuth settings the validator refuses (e.g. two key sources).
       throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
+  }
+
+  /**
+   * The first line of a secret file, read once at start-up, without its line end; the secret itself never appears in
+   * a message.
+   */
+  private static byte[] firstLine(Path file, String what) throws IOException {
+    byte[] content = Files.readAllBytes(file);
+    try {
+      int end = 0;
+      while (end < content.length && content[end] != '\n' && content[end] != '\r') {
+        end++;
+      }
+      if (end == 0) {
+        throw new IOException("the " + what + " file \"" + file + "\" is empty");
+      }
+      return Arrays.copyOf(content, end);
+    } finally {
+      Arrays.fill(content, (byte) 0);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.mailgate.backend;
 
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.SaslClientPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -22,6 +24,10 @@ import javax.net.ssl.SSLException;
  * <p>TLS: with implicit TLS the connector puts the handshake first and the greeting arrives over TLS; with STARTTLS
  * the subclass sends its protocol's command and, on the positive reply, calls {@link #upgradeToTls} before any
  * credential goes out. A failed handshake fails the login with {@link BackendFailure#TLS}.
+ *
+ * <p>Credentials: a login and password, or with {@code proxy_backend_login token} a bearer token that the subclass
+ * passes on with the client's mechanism ({@link #tokenMechanism()}, {@link #tokenInitialResponse()}). Secrets are
+ * wiped when the login is over, whatever its outcome.
  */
 public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
 
@@ -43,24 +49,53 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
   protected byte[] user;
   /** The password towards the backend: {@code Auth-Pass} or the client's secret. Wiped once the login is over. */
   protected byte[] password;
+  /** Everything the login authenticates with, the token included; wiped once the login is over. */
+  private BackendCredentials credentials;
 
-  /** Arms the login; called once, on the backend channel's event loop, before the channel is active. */
+  /** Arms a password login; called once, on the backend channel's event loop, before the channel is active. */
   public final void init(byte[] user, byte[] password, Promise<String> result) {
     init(user, password, result, Optional.empty());
   }
 
-  /**
-   * Arms the login with the TLS it must use towards the backend (empty: cleartext); called once, on the backend
-   * channel's event loop, before the channel is active.
-   */
+  /** Arms a password login with the TLS it must use towards the backend (empty: cleartext). */
   public final void init(byte[] user, byte[] password, Promise<String> result, Optional<BackendTlsPlan> tls) {
-    this.user = user.clone();
-    this.password = password.clone();
+    init(BackendCredentials.password(user, password), result, tls);
+  }
+
+  /**
+   * Arms the login with its credentials and the TLS it must use towards the backend (empty: cleartext); called once,
+   * on the backend channel's event loop, before the channel is active. The login owns {@code credentials} from now on
+   * and wipes them when it is over.
+   */
+  public final void init(BackendCredentials credentials, Promise<String> result, Optional<BackendTlsPlan> tls) {
+    this.credentials = credentials;
+    this.user = credentials.user();
+    this.password = credentials.password();
     this.result = result;
     this.tls = tls;
     if (tls.isPresent() && tls.get().implicit()) {
       handshaking = true;
       afterHandshake = () -> { };
+    }
+  }
+
+  /** The client's mechanism when this login passes the client's bearer token on ({@code proxy_backend_login token}). */
+  protected final Optional<Mechanism> tokenMechanism() {
+    return credentials.token().map(BackendCredentials.TokenLogin::mechanism);
+  }
+
+  /**
+   * The base64 SASL initial response that carries the client's token with {@link #tokenMechanism()} for
+   * {@link #user}; the caller wipes it once written.
+   */
+  protected final byte[] tokenInitialResponse() {
+    BackendCredentials.TokenLogin login = credentials.token()
+        .orElseThrow(() -> new IllegalStateException("not a token login"));
+    byte[] token = login.token();
+    try {
+      return SaslClientPayloads.initialResponse(login.mechanism(), user, token);
+    } finally {
+      Arrays.fill(token, (byte) 0);
     }
   }
 
@@ -222,6 +257,9 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
   private void wipe() {
     if (password != null) {
       Arrays.fill(password, (byte) 0);
+    }
+    if (credentials != null) {
+      credentials.wipe();
     }
   }
 

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param demoMailStore {@code demo_mail_store ADDRESS}: start the embedded demo mail store there (demo only)
  * @param demoTokenIssuer {@code demo_token_issuer DIR}: the demo issuer's key pair lives there (made at first start);
  *     its tokens are accepted unless {@code auth_oauth_*} names another issuer
+ * @param backendCredentials {@code proxy_backend_login} and {@code proxy_backend_master}: what the backend login
+ *     authenticates with
  */
 public record BuiltinAuthConfig(
     Optional<Path> usersFile,
@@ -26,11 +28,13 @@ public record BuiltinAuthConfig(
     Optional<InetSocketAddress> backend,
     Optional<Path> backendMap,
     Optional<InetSocketAddress> demoMailStore,
-    Optional<Path> demoTokenIssuer) {
+    Optional<Path> demoTokenIssuer,
+    BackendCredentials backendCredentials) {
 
-  /** Nothing built in: every login goes to {@code auth_http}. */
+  /** Nothing built in: every login goes to {@code auth_http}, and the backend gets the client's own credentials. */
   public static final BuiltinAuthConfig NONE = new BuiltinAuthConfig(
-      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+      BackendCredentials.CLIENT);
 
   /** Whether password logins are checked here. */
   public boolean checksPasswords() {
@@ -82,4 +86,32 @@ public record BuiltinAuthConfig(
    * @param secretFile the file holding the client secret (kept out of the configuration)
    */
   public record Introspection(URI endpoint, String clientId, Path secretFile) {}
+
+  /**
+   * What the proxy logs in to the backend with.
+   *
+   * @param mode {@code proxy_backend_login client | master | token} (default {@code client})
+   * @param masterUser {@code proxy_backend_master USER ...}: the master user, required for {@code master}
+   * @param masterPasswordFile {@code proxy_backend_master ... FILE}: its first line is the master password, read at
+   *     start-up (the secret itself never appears in the configuration)
+   */
+  public record BackendCredentials(Mode mode, Optional<String> masterUser, Optional<Path> masterPasswordFile) {
+
+    /** The default: the client's own credentials (or {@code Auth-User}/{@code Auth-Pass}), as nginx does. */
+    public static final BackendCredentials CLIENT =
+        new BackendCredentials(Mode.CLIENT, Optional.empty(), Optional.empty());
+
+    /** The {@code proxy_backend_login} values. */
+    public enum Mode {
+      /** The client's login and password, or the auth service's {@code Auth-User}/{@code Auth-Pass}. */
+      CLIENT,
+      /** Dovecot's master-user login: {@code <user>*<master user>} with the master password. */
+      MASTER,
+      /**
+       * OAUTHBEARER/XOAUTH2 logins pass the client's bearer token on with the same mechanism; password logins go on
+       * as in {@link #CLIENT}.
+       */
+      TOKEN
+    }
+  }
 }

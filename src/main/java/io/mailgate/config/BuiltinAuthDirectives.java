@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Reads mailgate's built-in authentication and routing directives ({@code auth_users}, {@code auth_oauth_*},
- * {@code proxy_backend*}, {@code demo_*}) and merges them from {@code mail} into {@code server}. Files are only named
+ * {@code proxy_backend*}, {@code demo_*}, and the backend credentials of {@code proxy_backend_login} and
+ * {@code proxy_backend_master}) and merges them from {@code mail} into {@code server}. Files are only named
  * here (resolved against the main file's folder) and loaded at start-up; host names resolve now, at load time.
  */
 final class BuiltinAuthDirectives {
@@ -26,9 +27,11 @@ final class BuiltinAuthDirectives {
   /** Every directive this class reads, for the directive table. */
   static final List<String> SINGLE = List.of("auth_users", "auth_oauth_jwks", "auth_oauth_discovery",
       "auth_oauth_issuer", "auth_oauth_scope", "auth_oauth_user_claim", "auth_oauth_clock_skew", "proxy_backend",
-      "proxy_backend_map", "demo_mail_store", "demo_token_issuer");
+      "proxy_backend_map", "demo_mail_store", "demo_token_issuer", "proxy_backend_login");
   /** Directives taking several words. */
   static final List<String> LISTS = List.of("auth_oauth_audience", "auth_oauth_algorithms");
+  /** Dovecot's default {@code auth_master_user_separator}: {@code user*master} is user, with master's password. */
+  static final String MASTER_SEPARATOR = "*";
 
   private final Path confDir;
 
@@ -90,6 +93,17 @@ final class BuiltinAuthDirectives {
       case "demo_token_issuer":
         s.demoTokenIssuer = file(d.arg(0));
         return true;
+      case "proxy_backend_login":
+        s.backendLogin = backendLoginMode(d);
+        return true;
+      case "proxy_backend_master":
+        if (d.arg(0).isEmpty() || d.arg(0).contains(MASTER_SEPARATOR)) {
+          // A master user containing the separator would make the backend split the login somewhere else.
+          throw Values.invalid(d, d.arg(0));
+        }
+        s.masterUser = d.arg(0);
+        s.masterPasswordFile = file(d.arg(1));
+        return true;
       default:
         return false;
     }
@@ -117,7 +131,38 @@ final class BuiltinAuthDirectives {
         Optional.ofNullable(pick(own.backend, mail.backend)),
         Optional.ofNullable(pick(own.backendMap, mail.backendMap)),
         Optional.ofNullable(pick(own.demoMailStore, mail.demoMailStore)),
-        Optional.ofNullable(pick(own.demoTokenIssuer, mail.demoTokenIssuer)));
+        Optional.ofNullable(pick(own.demoTokenIssuer, mail.demoTokenIssuer)),
+        backendCredentials(own, mail));
+  }
+
+  /** {@code proxy_backend_login} and {@code proxy_backend_master}, each inherited on its own. */
+  private static BuiltinAuthConfig.BackendCredentials backendCredentials(BuiltinAuthSettings own,
+      BuiltinAuthSettings mail) {
+    BuiltinAuthConfig.BackendCredentials.Mode mode = orDefault(pick(own.backendLogin, mail.backendLogin),
+        BuiltinAuthConfig.BackendCredentials.Mode.CLIENT);
+    boolean ownMaster = own.masterUser != null;
+    return new BuiltinAuthConfig.BackendCredentials(mode,
+        Optional.ofNullable(ownMaster ? own.masterUser : mail.masterUser),
+        Optional.ofNullable(ownMaster ? own.masterPasswordFile : mail.masterPasswordFile));
+  }
+
+  /** Whether {@code proxy_backend_login master} applies without a {@code proxy_backend_master} to log in as. */
+  static boolean lacksMasterUser(BuiltinAuthConfig.BackendCredentials credentials) {
+    return credentials.mode() == BuiltinAuthConfig.BackendCredentials.Mode.MASTER
+        && credentials.masterUser().isEmpty();
+  }
+
+  private static BuiltinAuthConfig.BackendCredentials.Mode backendLoginMode(Directive d) throws ConfigException {
+    switch (d.arg(0)) {
+      case "client":
+        return BuiltinAuthConfig.BackendCredentials.Mode.CLIENT;
+      case "master":
+        return BuiltinAuthConfig.BackendCredentials.Mode.MASTER;
+      case "token":
+        return BuiltinAuthConfig.BackendCredentials.Mode.TOKEN;
+      default:
+        throw Values.invalid(d, d.arg(0));
+    }
   }
 
   /** Whether an OAuth setting needs keys and has none: the validator could never accept a token. */

@@ -23,6 +23,9 @@ final class BuiltinAuthSettings {
   Path backendMap;
   InetSocketAddress demoMailStore;
   Path demoTokenIssuer;
+  BuiltinAuthConfig.BackendCredentials.Mode backendLogin;
+  String masterUser;
+  Path masterPasswordFile;
 
   /** Whether any auth_oauth_* directive is set here. */
   boolean anyOAuth() {

@@ -68,6 +68,7 @@ final class DirectiveTable {
     BuiltinAuthDirectives.SINGLE.forEach(name -> simple(name, MAIL_SERVER, 1, 1));
     BuiltinAuthDirectives.LISTS.forEach(name -> simple(name, MAIL_SERVER, 1, MANY));
     simple("auth_oauth_introspection", MAIL_SERVER, 3, 3);
+    simple("proxy_backend_master", MAIL_SERVER, 2, 2);
     repeatable("auth_http_header", MAIL_SERVER, 2, 2);
     // nginx appends repeated *_auth (a bitmask) and *_capabilities (an array) lines of one block.
     for (String name : new String[] {

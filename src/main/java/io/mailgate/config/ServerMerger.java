@@ -31,6 +31,9 @@ final class ServerMerger {
       throw new ConfigException("no \"auth_oauth_jwks\", \"auth_oauth_discovery\" or \"auth_oauth_introspection\""
           + " is defined for server", s.file, s.line);
     }
+    if (BuiltinAuthDirectives.lacksMasterUser(builtin.backendCredentials())) {
+      throw new ConfigException("no \"proxy_backend_master\" is defined for server", s.file, s.line);
+    }
     AuthHttpTarget target = pick(s.authHttp, mail.authHttp, null);
     Optional<AuthHttpConfig> authHttp = Optional.empty();
     if (target != null) {

@@ -2,8 +2,12 @@ package io.mailgate.imap;
 
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.SaslClientPayloads;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +21,12 @@ import java.util.Optional;
  * command, must list {@code STARTTLS} (else the login fails: no cleartext fallback); after the tagged {@code OK} to
  * {@code STARTTLS} the handshake runs, and the capabilities are asked again over TLS, as the earlier ones must be
  * discarded, before LOGIN.
+ *
+ * <p>With {@code proxy_backend_login token}, a client that logged in with XOAUTH2 or OAUTHBEARER is logged in with
+ * {@code AUTHENTICATE} and the same mechanism, carrying its own token: the initial response on the command line when
+ * the backend announces {@code SASL-IR} (RFC 4959), else after the empty {@code +} continuation (RFC 3501 §6.2.2). An
+ * error challenge ({@code + <base64 JSON>}, RFC 7628 §3.2.2) is answered with the mechanism's dummy response so the
+ * backend sends its tagged {@code NO}, which fails the login as a rejection.
  */
 final class ImapBackendLogin extends BackendLogin {
 
@@ -33,12 +43,19 @@ final class ImapBackendLogin extends BackendLogin {
     /** The {@code +} continuation for the password literal. */
     AWAIT_PASSWORD_CONTINUATION,
     /** The tagged reply to LOGIN. */
-    AWAIT_LOGIN_REPLY
+    AWAIT_LOGIN_REPLY,
+    /** The empty {@code +} continuation for the token's initial response (no SASL-IR). */
+    AWAIT_AUTHENTICATE_CONTINUATION,
+    /** The tagged reply to AUTHENTICATE, or an error challenge. */
+    AWAIT_AUTHENTICATE_REPLY,
+    /** The tagged reply after the error challenge was answered. */
+    AWAIT_AUTHENTICATE_FAILURE
   }
 
   /** Tags of the proxy's own commands; they complete before LOGIN, which carries the client's tag. */
   static final String CAPABILITY_TAG = "mgC";
   static final String STARTTLS_TAG = "mgS";
+  private static final byte[] CRLF = {'\r', '\n'};
 
   private final String tag;
   private State state = State.AWAIT_GREETING;
@@ -66,6 +83,10 @@ final class ImapBackendLogin extends BackendLogin {
         return "sending LOGIN command to upstream";
       case AWAIT_PASSWORD_CONTINUATION:
         return "sending user name to upstream";
+      case AWAIT_AUTHENTICATE_CONTINUATION:
+      case AWAIT_AUTHENTICATE_REPLY:
+      case AWAIT_AUTHENTICATE_FAILURE:
+        return "sending AUTHENTICATE to upstream";
       default:
         return "sending password to upstream";
     }
@@ -93,6 +114,29 @@ final class ImapBackendLogin extends BackendLogin {
         if (onContinuation(line)) {
           send(ctx, raw(password) + "\r\n");
           state = State.AWAIT_LOGIN_REPLY;
+        }
+        break;
+      case AWAIT_AUTHENTICATE_CONTINUATION:
+        if (onContinuation(line)) {
+          state = State.AWAIT_AUTHENTICATE_REPLY;
+          sendInitialResponse(ctx, new byte[0]);
+        }
+        break;
+      case AWAIT_AUTHENTICATE_REPLY:
+        if (line.startsWith("+")) {
+          // RFC 7628 §3.2.2: the token was refused; the dummy response gets the final tagged NO.
+          state = State.AWAIT_AUTHENTICATE_FAILURE;
+          sendBytes(ctx, SaslClientPayloads.errorChallengeAck(tokenMechanism().orElseThrow()), CRLF);
+        } else {
+          onLoginReply(line);
+        }
+        break;
+      case AWAIT_AUTHENTICATE_FAILURE:
+        if (line.startsWith("+")) {
+          fail(BackendFailure.PROTOCOL, "upstream sent a second challenge after an error challenge",
+              Optional.empty());
+        } else {
+          onLoginReply(line);
         }
         break;
       default:
@@ -171,8 +215,13 @@ final class ImapBackendLogin extends BackendLogin {
     });
   }
 
-  /** Sends LOGIN, given the backend's capabilities (upper-case, space-padded, or ""). */
+  /** LOGIN, or AUTHENTICATE for a token login, given the backend's capabilities (upper-case, space-padded, or ""). */
   private void login(ChannelHandlerContext ctx, String capabilities) {
+    Optional<Mechanism> mechanism = tokenMechanism();
+    if (mechanism.isPresent()) {
+      authenticate(ctx, capabilities, mechanism.get());
+      return;
+    }
     if (hasWord(capabilities, "LOGINDISABLED")) {
       fail(BackendFailure.REMOTE_CONFIG, "upstream disabled LOGIN (LOGINDISABLED in greeting)", Optional.empty());
       return;
@@ -184,6 +233,36 @@ final class ImapBackendLogin extends BackendLogin {
     } else {
       send(ctx, tag + " LOGIN {" + user.length + "}\r\n");
       state = State.AWAIT_USER_CONTINUATION;
+    }
+  }
+
+  /** {@code AUTHENTICATE <mechanism>} with the client's token, as initial response when SASL-IR allows it. */
+  private void authenticate(ChannelHandlerContext ctx, String capabilities, Mechanism mechanism) {
+    if (!capabilities.isBlank() && !hasWord(capabilities, "AUTH=" + mechanism.saslName())) {
+      fail(BackendFailure.REMOTE_CONFIG, "upstream does not announce AUTH=" + mechanism.saslName()
+          + " for passing the client's token on", Optional.empty());
+      return;
+    }
+    byte[] command = (tag + " AUTHENTICATE " + mechanism.saslName()).getBytes(StandardCharsets.ISO_8859_1);
+    if (hasWord(capabilities, "SASL-IR")) {
+      state = State.AWAIT_AUTHENTICATE_REPLY;
+      sendInitialResponse(ctx, command, new byte[] {' '});
+    } else {
+      state = State.AWAIT_AUTHENTICATE_CONTINUATION;
+      sendBytes(ctx, command, CRLF);
+    }
+  }
+
+  /** Writes {@code prefix}, the token's initial response and CRLF as one line, wiping the response. */
+  private void sendInitialResponse(ChannelHandlerContext ctx, byte[]... prefix) {
+    byte[] response = tokenInitialResponse();
+    try {
+      byte[][] parts = Arrays.copyOf(prefix, prefix.length + 2);
+      parts[prefix.length] = response;
+      parts[prefix.length + 1] = CRLF;
+      sendBytes(ctx, parts);
+    } finally {
+      Arrays.fill(response, (byte) 0);
     }
   }
 
@@ -229,6 +308,18 @@ final class ImapBackendLogin extends BackendLogin {
 
   private static boolean hasWord(String spaced, String word) {
     return spaced.contains(" " + word + " ");
+  }
+
+  private static void sendBytes(ChannelHandlerContext ctx, byte[]... parts) {
+    int length = 0;
+    for (byte[] part : parts) {
+      length += part.length;
+    }
+    ByteBuf out = ctx.alloc().buffer(length);
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    ctx.writeAndFlush(out);
   }
 
   private static void send(ChannelHandlerContext ctx, String text) {

@@ -2,8 +2,12 @@ package io.mailgate.pop3;
 
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.SaslClientPayloads;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -14,6 +18,11 @@ import java.util.Optional;
  *
  * <p>With STARTTLS towards the backend, {@code STLS} (RFC 2595 §4) goes first; anything but {@code +OK} fails the login
  * (no cleartext fallback), and USER/PASS follow over TLS.
+ *
+ * <p>With {@code proxy_backend_login token}, a client that logged in with XOAUTH2 or OAUTHBEARER is logged in with
+ * {@code AUTH} (RFC 5034) and the same mechanism, carrying its own token: as initial response when the command stays
+ * within 255 octets (RFC 5034 §4), else after the empty {@code +} continuation. An error challenge is answered with
+ * the mechanism's dummy response (RFC 7628 §3.2.2), and the final {@code -ERR} fails the login as a rejection.
  */
 final class Pop3BackendLogin extends BackendLogin {
 
@@ -26,8 +35,18 @@ final class Pop3BackendLogin extends BackendLogin {
     /** The reply to USER. */
     AWAIT_USER_REPLY,
     /** The reply to PASS. */
-    AWAIT_PASS_REPLY
+    AWAIT_PASS_REPLY,
+    /** The empty {@code +} continuation for the token's initial response (command line too long for it). */
+    AWAIT_AUTH_CONTINUATION,
+    /** The reply to the token, or an error challenge. */
+    AWAIT_AUTH_REPLY,
+    /** The final {@code -ERR} after the error challenge was answered. */
+    AWAIT_AUTH_FAILURE
   }
+
+  /** RFC 5034 §4: an AUTH command line with its initial response is at most 255 octets, CRLF included. */
+  static final int AUTH_LINE_LIMIT = 255;
+  private static final byte[] CRLF = {'\r', '\n'};
 
   private State state = State.AWAIT_GREETING;
 
@@ -40,6 +59,10 @@ final class Pop3BackendLogin extends BackendLogin {
         return "sending user name to upstream";
       case AWAIT_PASS_REPLY:
         return "sending password to upstream";
+      case AWAIT_AUTH_CONTINUATION:
+      case AWAIT_AUTH_REPLY:
+      case AWAIT_AUTH_FAILURE:
+        return "sending AUTH to upstream";
       default:
         return "reading response from upstream";
     }
@@ -47,9 +70,14 @@ final class Pop3BackendLogin extends BackendLogin {
 
   @Override
   protected void onLine(ChannelHandlerContext ctx, String line) {
+    if (state == State.AWAIT_AUTH_CONTINUATION || state == State.AWAIT_AUTH_REPLY
+        || state == State.AWAIT_AUTH_FAILURE) {
+      onAuthLine(ctx, line);
+      return;
+    }
     if (state == State.AWAIT_STLS_REPLY) {
       if (line.startsWith("+OK")) {
-        upgradeToTls(ctx, () -> sendUser(ctx));
+        upgradeToTls(ctx, () -> sendLogin(ctx));
       } else {
         fail(BackendFailure.REMOTE_CONFIG, "upstream does not support STARTTLS (STLS answered \"" + line + "\")",
             Optional.empty());
@@ -72,7 +100,7 @@ final class Pop3BackendLogin extends BackendLogin {
           state = State.AWAIT_STLS_REPLY;
           send(ctx, "STLS\r\n");
         } else {
-          sendUser(ctx);
+          sendLogin(ctx);
         }
         break;
       case AWAIT_USER_REPLY:
@@ -83,6 +111,55 @@ final class Pop3BackendLogin extends BackendLogin {
         succeed(line + "\r\n");
         break;
     }
+  }
+
+  /** USER/PASS, or AUTH with the client's token for a token login. */
+  private void sendLogin(ChannelHandlerContext ctx) {
+    Optional<Mechanism> mechanism = tokenMechanism();
+    if (mechanism.isEmpty()) {
+      sendUser(ctx);
+      return;
+    }
+    byte[] command = ("AUTH " + mechanism.get().saslName()).getBytes(StandardCharsets.US_ASCII);
+    byte[] response = tokenInitialResponse();
+    try {
+      if (command.length + 1 + response.length + CRLF.length <= AUTH_LINE_LIMIT) {
+        state = State.AWAIT_AUTH_REPLY;
+        send(ctx, command, new byte[] {' '}, response, CRLF);
+      } else {
+        state = State.AWAIT_AUTH_CONTINUATION;
+        send(ctx, command, CRLF);
+      }
+    } finally {
+      Arrays.fill(response, (byte) 0);
+    }
+  }
+
+  private void onAuthLine(ChannelHandlerContext ctx, String line) {
+    if (line.startsWith("+OK") && state != State.AWAIT_AUTH_CONTINUATION) {
+      succeed(line + "\r\n");
+      return;
+    }
+    if (line.startsWith("+ ") || line.equals("+")) {
+      if (state == State.AWAIT_AUTH_CONTINUATION) {
+        state = State.AWAIT_AUTH_REPLY;
+        byte[] response = tokenInitialResponse();
+        try {
+          send(ctx, response, CRLF);
+        } finally {
+          Arrays.fill(response, (byte) 0);
+        }
+      } else if (state == State.AWAIT_AUTH_REPLY) {
+        // RFC 7628 §3.2.2: the token was refused; the dummy response gets the final -ERR.
+        state = State.AWAIT_AUTH_FAILURE;
+        send(ctx, SaslClientPayloads.errorChallengeAck(tokenMechanism().orElseThrow()), CRLF);
+      } else {
+        fail(BackendFailure.PROTOCOL, "upstream sent a second challenge after an error challenge", Optional.empty());
+      }
+      return;
+    }
+    BackendFailure failure = line.startsWith("-ERR") ? BackendFailure.AUTH_REJECTED : BackendFailure.PROTOCOL;
+    fail(failure, "upstream sent invalid response: \"" + line + "\"", Optional.of(line + "\r\n"));
   }
 
   private void sendUser(ChannelHandlerContext ctx) {
@@ -97,6 +174,18 @@ final class Pop3BackendLogin extends BackendLogin {
       }
     }
     return false;
+  }
+
+  private static void send(ChannelHandlerContext ctx, byte[]... parts) {
+    int length = 0;
+    for (byte[] part : parts) {
+      length += part.length;
+    }
+    ByteBuf out = ctx.alloc().buffer(length);
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    ctx.writeAndFlush(out);
   }
 
   private static void send(ChannelHandlerContext ctx, String text) {

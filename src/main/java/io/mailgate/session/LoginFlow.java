@@ -3,7 +3,9 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.backend.BackendConnector;
+import io.mailgate.backend.BackendCredentials;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.BuiltinAuthConfig;
 import io.mailgate.backend.BackendLogin;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.backend.BackendTlsPlan;
@@ -131,13 +133,32 @@ public final class LoginFlow {
       session.internalError();
       return;
     }
-    byte[] user = accepted.user().orElse(credentials.login());
-    // A CRAM-MD5/APOP digest is no password: without Auth-Pass the backend login gets none (SMTP goes on without one).
-    byte[] pass = accepted.pass().orElseGet(
-        () -> clientSentNoPassword(credentials.mechanism()) ? new byte[0] : credentials.secret());
+    BackendCredentials backendCredentials = backendCredentials(accepted, server);
     credentials.wipe();
     accepted.user().ifPresent(u -> session.log().setLogin(new String(u, StandardCharsets.UTF_8)));
-    connectBackend(accepted, user, pass);
+    connectBackend(accepted, backendCredentials);
+  }
+
+  /**
+   * What the backend login authenticates with. With {@code proxy_backend_login token} a bearer-token login passes the
+   * client's token on with the client's mechanism, whatever {@code Auth-Pass} says (the operator chose the token);
+   * otherwise {@code Auth-User}/{@code Auth-Pass} replace the client's own login and secret.
+   */
+  private BackendCredentials backendCredentials(AuthResult.Accepted accepted, ServerRuntime server) {
+    byte[] user = accepted.user().orElse(credentials.login());
+    boolean passToken = server.config().builtinAuth().backendCredentials().mode()
+        == BuiltinAuthConfig.BackendCredentials.Mode.TOKEN && credentials.mechanism().isOAuth();
+    byte[] secret = passToken || accepted.pass().isEmpty() ? credentials.secret() : accepted.pass().get();
+    try {
+      if (passToken) {
+        return BackendCredentials.token(user, credentials.mechanism(), secret);
+      }
+      // A CRAM-MD5/APOP digest is no password: without Auth-Pass the backend gets none (SMTP goes on without one).
+      boolean noPassword = accepted.pass().isEmpty() && clientSentNoPassword(credentials.mechanism());
+      return BackendCredentials.password(user, noPassword ? new byte[0] : secret);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
   }
 
   /** nginx's way of naming the auth service in log lines. */
@@ -150,7 +171,7 @@ public final class LoginFlow {
     return mechanism == Mechanism.CRAM_MD5 || mechanism == Mechanism.APOP || mechanism == Mechanism.EXTERNAL;
   }
 
-  private void connectBackend(AuthResult.Accepted accepted, byte[] user, byte[] pass) {
+  private void connectBackend(AuthResult.Accepted accepted, BackendCredentials backendCredentials) {
     ServerRuntime server = session.server();
     InetSocketAddress address = accepted.backend();
     session.log().setUpstream(hostAndPort(address));
@@ -160,8 +181,8 @@ public final class LoginFlow {
         accepted.requiredTls(), accepted.tlsName(), address);
     tls.ifPresent(plan -> session.log().debug("upstream TLS: " + plan.describe()));
     BackendLogin login = server.protocol().newBackendLogin(session);
-    login.init(user, pass, loop.newPromise(), tls);
-    Arrays.fill(pass, (byte) 0);
+    // The login owns the credentials from here and wipes them once it is over.
+    login.init(backendCredentials, loop.newPromise(), tls);
     BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
         server.config().timeout(), server.config().proxyBuffer());
     Optional<Channel> backend = attempt.channel();

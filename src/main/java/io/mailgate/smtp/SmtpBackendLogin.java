@@ -2,6 +2,8 @@ package io.mailgate.smtp;
 
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.sasl.Mechanism;
+import io.mailgate.sasl.SaslClientPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +29,20 @@ import java.util.function.Consumer;
  * <p>With STARTTLS towards the backend (RFC 3207): {@code EHLO <server_name>}, which must announce STARTTLS (else the
  * login fails: no cleartext fallback), {@code STARTTLS}, {@code 220}, the handshake, and then the whole login above
  * from its first EHLO/HELO over TLS, since the session starts afresh (RFC 3207 §4.2).
+ *
+ * <p>With {@code proxy_backend_login token}, a client that logged in with XOAUTH2 or OAUTHBEARER is logged in with
+ * {@code AUTH} (RFC 4954) and the same mechanism, carrying its own token, whatever {@code proxy_smtp_auth} says;
+ * XCLIENT (when on) still tells the backend the client's address and name, but not LOGIN=, since the token names the
+ * user. An
+ * error challenge ({@code 334 <base64 JSON>}, RFC 7628 §3.2.2) is answered with the mechanism's dummy response and the
+ * final {@code 535} fails the login as a rejection.
  */
 final class SmtpBackendLogin extends BackendLogin {
 
   /** What the login waits for next. */
   private enum State {
-    GREETING, STARTTLS_EHLO, STARTTLS, SERVER_HELO, XCLIENT, CLIENT_HELO, AUTH_CONTINUE, AUTH, MAIL_FROM, RCPT_TO
+    GREETING, STARTTLS_EHLO, STARTTLS, SERVER_HELO, XCLIENT, CLIENT_HELO, AUTH_CONTINUE, AUTH, TOKEN_CONTINUE,
+    TOKEN_AUTH, TOKEN_FAILURE, MAIL_FROM, RCPT_TO
   }
 
   static final String AUTH_OK = "235 2.0.0 OK\r\n";
@@ -70,6 +80,9 @@ final class SmtpBackendLogin extends BackendLogin {
         return "sending client HELO/EHLO to upstream";
       case AUTH_CONTINUE:
       case AUTH:
+      case TOKEN_CONTINUE:
+      case TOKEN_AUTH:
+      case TOKEN_FAILURE:
         return "sending AUTH to upstream";
       case MAIL_FROM:
         return "sending MAIL FROM to upstream";
@@ -152,6 +165,11 @@ final class SmtpBackendLogin extends BackendLogin {
       case AUTH:
         expect(reply, 235, c -> succeed(AUTH_OK), ctx);
         break;
+      case TOKEN_CONTINUE:
+      case TOKEN_AUTH:
+      case TOKEN_FAILURE:
+        onTokenReply(ctx, reply);
+        break;
       case MAIL_FROM:
         expect(reply, 250, c -> {
           state = State.RCPT_TO;
@@ -179,7 +197,7 @@ final class SmtpBackendLogin extends BackendLogin {
   private void sendXclient(ChannelHandlerContext ctx) {
     StringBuilder command = new StringBuilder("XCLIENT ADDR=").append(Xtext.encode(plan.clientAddress()));
     // LOGIN= tells Postfix who authenticated; with proxy_smtp_auth the backend learns it from AUTH instead.
-    if (user.length > 0 && !plan.proxySmtpAuth()) {
+    if (user.length > 0 && !plan.proxySmtpAuth() && tokenMechanism().isEmpty()) {
       command.append(" LOGIN=").append(Xtext.encode(user));
     }
     command.append(" NAME=").append(Xtext.encode(plan.clientHost()));
@@ -215,6 +233,8 @@ final class SmtpBackendLogin extends BackendLogin {
     if (plan.envelope().isPresent()) {
       state = State.MAIL_FROM;
       send(ctx, plan.envelope().get().mailFrom());
+    } else if (tokenMechanism().isPresent()) {
+      sendTokenAuth(ctx, tokenMechanism().get());
     } else if (plan.proxySmtpAuth()) {
       sendAuth(ctx);
     } else {
@@ -241,6 +261,45 @@ final class SmtpBackendLogin extends BackendLogin {
     } else {
       state = State.AUTH_CONTINUE;
       send(ctx, prefix);
+    }
+  }
+
+  /** {@code AUTH <mechanism>} with the client's token, as initial response when the command line has room for it. */
+  private void sendTokenAuth(ChannelHandlerContext ctx, Mechanism mechanism) {
+    byte[] prefix = ("AUTH " + mechanism.saslName()).getBytes(StandardCharsets.US_ASCII);
+    byte[] response = tokenInitialResponse();
+    try {
+      if (prefix.length + 1 + response.length + CRLF.length <= COMMAND_LINE_LIMIT) {
+        state = State.TOKEN_AUTH;
+        send(ctx, prefix, new byte[] {' '}, response);
+      } else {
+        state = State.TOKEN_CONTINUE;
+        send(ctx, prefix);
+      }
+    } finally {
+      Arrays.fill(response, (byte) 0);
+    }
+  }
+
+  private void onTokenReply(ChannelHandlerContext ctx, SmtpReply reply) {
+    if (reply.code() == 235 && state != State.TOKEN_CONTINUE) {
+      succeed(AUTH_OK);
+    } else if (reply.code() == 334 && state == State.TOKEN_CONTINUE) {
+      state = State.TOKEN_AUTH;
+      byte[] response = tokenInitialResponse();
+      try {
+        send(ctx, response);
+      } finally {
+        Arrays.fill(response, (byte) 0);
+      }
+    } else if (reply.code() == 334 && state == State.TOKEN_AUTH) {
+      // RFC 7628 §3.2.2: the token was refused; the dummy response gets the final 535.
+      state = State.TOKEN_FAILURE;
+      send(ctx, SaslClientPayloads.errorChallengeAck(tokenMechanism().orElseThrow()));
+    } else if (reply.code() == 334) {
+      fail(BackendFailure.PROTOCOL, "upstream sent a second challenge after an error challenge", Optional.empty());
+    } else {
+      invalid(reply, reply.code() >= 400 ? BackendFailure.AUTH_REJECTED : BackendFailure.PROTOCOL);
     }
   }
 

@@ -110,4 +110,55 @@ class BuiltinAuthConfigTest {
     assertFails("auth_users u;\nproxy_backend 127.0.0.1;\nserver { listen 127.0.0.1:143; }",
         "no port in \"127.0.0.1\" in " + dir.resolve("mailgate.conf") + ":4");
   }
+
+  @Test
+  void theBackendGetsTheClientsCredentialsByDefault() throws Exception {
+    BuiltinAuthConfig b = load("auth_users u;\nserver { listen 127.0.0.1:143; }").servers().get(0).builtinAuth();
+    assertThat(b.backendCredentials()).isEqualTo(BuiltinAuthConfig.BackendCredentials.CLIENT);
+    assertThat(b.backendCredentials().mode()).isEqualTo(BuiltinAuthConfig.BackendCredentials.Mode.CLIENT);
+  }
+
+  @Test
+  void masterModeAndTheMasterUserAreInheritedEachOnItsOwn() throws Exception {
+    MailgateConfig config = load("auth_users u;\nproxy_backend_login master;\n"
+        + "proxy_backend_master proxy secrets/master;\n"
+        + "server { listen 127.0.0.1:143; }\n"
+        + "server { listen 127.0.0.1:144; protocol imap; proxy_backend_master other /etc/other; }\n"
+        + "server { listen 127.0.0.1:145; protocol imap; proxy_backend_login token; }");
+    BuiltinAuthConfig.BackendCredentials first = config.servers().get(0).builtinAuth().backendCredentials();
+    assertThat(first.mode()).isEqualTo(BuiltinAuthConfig.BackendCredentials.Mode.MASTER);
+    assertThat(first.masterUser()).contains("proxy");
+    assertThat(first.masterPasswordFile()).contains(dir.resolve("secrets/master"));
+    BuiltinAuthConfig.BackendCredentials second = config.servers().get(1).builtinAuth().backendCredentials();
+    assertThat(second.mode()).isEqualTo(BuiltinAuthConfig.BackendCredentials.Mode.MASTER);
+    assertThat(second.masterUser()).contains("other");
+    assertThat(second.masterPasswordFile()).contains(Path.of("/etc/other"));
+    assertThat(config.servers().get(2).builtinAuth().backendCredentials().mode())
+        .isEqualTo(BuiltinAuthConfig.BackendCredentials.Mode.TOKEN);
+  }
+
+  @Test
+  void masterModeWithoutAMasterUserIsAnError() {
+    assertFails("auth_users u;\nproxy_backend_login master;\nserver { listen 127.0.0.1:143; }",
+        "no \"proxy_backend_master\" is defined for server in " + dir.resolve("mailgate.conf") + ":5");
+  }
+
+  @Test
+  void anUnknownBackendLoginModeIsRefused() {
+    assertFails("auth_users u;\nproxy_backend_login password;\nserver { listen 127.0.0.1:143; }",
+        "invalid value \"password\" in " + dir.resolve("mailgate.conf") + ":4");
+  }
+
+  @Test
+  void aMasterUserContainingTheSeparatorIsRefused() {
+    assertFails("auth_users u;\nproxy_backend_master a*b pw;\nserver { listen 127.0.0.1:143; }",
+        "invalid value \"a*b\" in " + dir.resolve("mailgate.conf") + ":4");
+  }
+
+  @Test
+  void theMasterDirectiveTakesAUserAndAFile() {
+    assertFails("auth_users u;\nproxy_backend_master proxy;\nserver { listen 127.0.0.1:143; }",
+        "invalid number of arguments in \"proxy_backend_master\" directive in " + dir.resolve("mailgate.conf")
+            + ":4");
+  }
 }

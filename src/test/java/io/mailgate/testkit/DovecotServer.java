@@ -29,7 +29,8 @@ import javax.net.ssl.TrustManagerFactory;
  * A private Dovecot 2.3 IMAP (and optionally POP3) server on free loopback ports, configured from scratch in a directory
  * of its own (own base_dir, state and log; no TLS, plaintext logins allowed, one passwd-file user, Maildir storage), so
  * it never touches a system instance. Runs as root (CI) or as an ordinary user. {@link #startTlsOnly} makes one that
- * listens only for IMAPS ({@code ssl = required}).
+ * listens only for IMAPS ({@code ssl = required}). {@link #startWithOAuth2} adds Dovecot's {@code oauth2} passdb for
+ * XOAUTH2 and OAUTHBEARER logins, checking tokens at an RFC 7662 introspection endpoint.
  */
 public final class DovecotServer implements AutoCloseable {
 
@@ -90,7 +91,18 @@ public final class DovecotServer implements AutoCloseable {
    * @param user the one login name, stored with {@code password} in a passwd-file
    */
   public static DovecotServer start(Path binary, Path dir, String user, String password) throws Exception {
-    return start(binary, dir, user, password, false, Optional.empty());
+    return start(binary, dir, user, password, false, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Like {@link #start(Path, Path, String, String)}, with XOAUTH2 and OAUTHBEARER as well
+   * ({@code auth_mechanisms = plain login oauthbearer xoauth2}), checked by the {@code oauth2} passdb: each token is
+   * POSTed ({@code introspection_mode = post}) to {@code introspectionUrl}, whose JSON answer must say
+   * {@code "active": true} and name the user in {@code email}. Password logins keep the passwd-file.
+   */
+  public static DovecotServer startWithOAuth2(Path binary, Path dir, String user, String password,
+      String introspectionUrl) throws Exception {
+    return start(binary, dir, user, password, false, Optional.empty(), Optional.of(introspectionUrl));
   }
 
   /**
@@ -99,7 +111,7 @@ public final class DovecotServer implements AutoCloseable {
    */
   public static DovecotServer startTlsOnly(Path binary, Path dir, String user, String password,
       TestPki.Pair certificate) throws Exception {
-    return start(binary, dir, user, password, false, Optional.of(certificate));
+    return start(binary, dir, user, password, false, Optional.of(certificate), Optional.empty());
   }
 
   /**
@@ -107,11 +119,11 @@ public final class DovecotServer implements AutoCloseable {
    * package dovecot-pop3d) on a second free port, {@link #pop3Port()}.
    */
   public static DovecotServer startWithPop3(Path binary, Path dir, String user, String password) throws Exception {
-    return start(binary, dir, user, password, true, Optional.empty());
+    return start(binary, dir, user, password, true, Optional.empty(), Optional.empty());
   }
 
   private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
-      Optional<TestPki.Pair> tls) throws Exception {
+      Optional<TestPki.Pair> tls, Optional<String> introspectionUrl) throws Exception {
     String version = version(binary);
     if (!version.startsWith("2.3.")) {
       // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
@@ -127,7 +139,10 @@ public final class DovecotServer implements AutoCloseable {
     int port = ProxyUnderTest.freePort();
     int pop3Port = pop3 ? ProxyUnderTest.freePort() : 0;
     Path conf = home.resolve("dovecot.conf");
-    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls));
+    if (introspectionUrl.isPresent()) {
+      Files.writeString(home.resolve("dovecot-oauth2.conf.ext"), oauth2Config(introspectionUrl.get()));
+    }
+    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls, introspectionUrl.isPresent()));
     Path out = home.resolve("dovecot.out");
     Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -144,8 +159,25 @@ public final class DovecotServer implements AutoCloseable {
     return server;
   }
 
-  /** The configuration text; {@code pop3Port} 0 leaves POP3 off; with {@code tls}, IMAPS on {@code port} only. */
-  private static String config(Path home, int port, int pop3Port, Identity id, Optional<TestPki.Pair> tls) {
+  /**
+   * The oauth2 passdb's settings (Dovecot 2.3): RFC 7662 introspection by POST ({@code token=...}), the user in
+   * {@code email}, and {@code force_introspection} so that {@code active} is always checked.
+   */
+  private static String oauth2Config(String introspectionUrl) {
+    return "introspection_mode = post\n"
+        + "introspection_url = " + introspectionUrl + "\n"
+        + "force_introspection = yes\n"
+        + "username_attribute = email\n"
+        + "active_attribute = active\n"
+        + "active_value = true\n";
+  }
+
+  /**
+   * The configuration text; {@code pop3Port} 0 leaves POP3 off; with {@code tls}, IMAPS on {@code port} only; with
+   * {@code oauth2}, the oauth2 passdb takes XOAUTH2 and OAUTHBEARER logins.
+   */
+  private static String config(Path home, int port, int pop3Port, Identity id, Optional<TestPki.Pair> tls,
+      boolean oauth2) {
     StringBuilder c = new StringBuilder()
         .append("base_dir = ").append(home.resolve("run")).append('\n')
         .append("state_dir = ").append(home.resolve("state")).append('\n')
@@ -156,10 +188,16 @@ public final class DovecotServer implements AutoCloseable {
             + "\nssl_key = <" + tls.get().key() + "\n")
         // The proxy logs in with LOGIN over plain TCP on loopback; Dovecot 2.3 refuses that unless told otherwise.
         .append("disable_plaintext_auth = no\n")
-        .append("auth_mechanisms = plain login\n")
+        .append(oauth2 ? "auth_mechanisms = plain login oauthbearer xoauth2\n" : "auth_mechanisms = plain login\n")
         .append("mail_location = maildir:").append(home.resolve("mail")).append("/%u\n")
-        .append("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ")
-        .append(home.resolve("users")).append("\n}\n")
+        .append("passdb {\n  driver = passwd-file\n").append(oauth2 ? "  mechanisms = plain login\n" : "")
+        .append("  args = scheme=PLAIN username_format=%u ")
+        .append(home.resolve("users")).append("\n}\n");
+    if (oauth2) {
+      c.append("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ")
+          .append(home.resolve("dovecot-oauth2.conf.ext")).append("\n}\n");
+    }
+    c
         .append("userdb {\n  driver = static\n  args = uid=").append(id.mailUid()).append(" gid=").append(id.mailGid())
         .append(" home=").append(home.resolve("mail")).append("/%u\n}\n");
     if (id.root()) {

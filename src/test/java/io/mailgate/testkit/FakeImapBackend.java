@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * line contains "capability" is answered with an untagged CAPABILITY line first; a user "reject" gets {@code NO}.
  * {@code XBIG n} is answered with an n-byte literal. A null greeting makes a backend that accepts connections but never speaks. {@link #withMailbox()} makes one that
  * also answers CAPABILITY, LIST, LSUB, SELECT and EXAMINE with the untagged data a real client library expects.
+ * {@link #acceptToken} makes it accept {@code AUTHENTICATE XOAUTH2}/{@code OAUTHBEARER} (with or without an initial
+ * response) carrying that bearer token only, refusing any other with {@code NO}, after an RFC 7628 error challenge
+ * when {@link #errorChallenge} is set.
  */
 public final class FakeImapBackend implements AutoCloseable {
 
@@ -29,6 +32,8 @@ public final class FakeImapBackend implements AutoCloseable {
   private final String greeting;
   private final boolean mailbox;
   private final List<String> received = new CopyOnWriteArrayList<>();
+  private volatile String token;
+  private volatile boolean errorChallenge;
 
   /** A backend with nginx-tests' greeting. */
   public FakeImapBackend() throws IOException {
@@ -52,6 +57,18 @@ public final class FakeImapBackend implements AutoCloseable {
   /** A backend with an INBOX, enough for a real IMAP client library to log in, list folders and log out. */
   public static FakeImapBackend withMailbox() throws IOException {
     return new FakeImapBackend("* OK fake ready", true);
+  }
+
+  /** Accepts AUTHENTICATE XOAUTH2/OAUTHBEARER with this bearer token; other tokens get {@code NO}. */
+  public FakeImapBackend acceptToken(String bearerToken) {
+    this.token = bearerToken;
+    return this;
+  }
+
+  /** Refuses a wrong token with an error challenge first, as Dovecot does, and {@code NO} after the client's answer. */
+  public FakeImapBackend errorChallenge() {
+    this.errorChallenge = true;
+    return this;
   }
 
   /** The backend's port. */
@@ -111,7 +128,11 @@ public final class FakeImapBackend implements AutoCloseable {
         received.add(text);
         String tag = text.split(" ", 2)[0];
         String upper = text.toUpperCase(java.util.Locale.ROOT);
-        if (upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " LOGIN")) {
+        if (token != null && upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " AUTHENTICATE ")) {
+          if (!authenticate(in, out, tag, text)) {
+            return;
+          }
+        } else if (upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " LOGIN")) {
           if (text.contains("reject")) {
             write(out, tag + " NO [AUTHENTICATIONFAILED] rejected\r\n");
             continue;
@@ -136,6 +157,36 @@ public final class FakeImapBackend implements AutoCloseable {
     } catch (IOException e) {
       // client went away
     }
+  }
+
+  /** AUTHENTICATE with a bearer token; false when the proxy went away mid-exchange. */
+  private boolean authenticate(InputStream in, OutputStream out, String tag, String command) throws IOException {
+    String[] words = command.split(" ");
+    String response;
+    if (words.length > 3) {
+      response = words[3];
+    } else {
+      write(out, "+ \r\n");
+      response = readLine(in);
+      if (response == null) {
+        return false;
+      }
+      received.add(response);
+    }
+    if (FakeBearerTokens.carries(response, token)) {
+      write(out, tag + " OK AUTHENTICATE completed\r\n");
+      return true;
+    }
+    if (errorChallenge) {
+      write(out, "+ " + FakeBearerTokens.ERROR_CHALLENGE + "\r\n");
+      String answer = readLine(in);
+      if (answer == null) {
+        return false;
+      }
+      received.add(answer);
+    }
+    write(out, tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+    return true;
   }
 
   /** Mailbox mode: the untagged data and tagged OK of the commands a client library sends; false if not one. */

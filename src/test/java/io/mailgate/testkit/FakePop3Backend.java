@@ -18,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code USER test@example.com} and {@code PASS secret} (or the pair it was given), and records every line it receives
  * over all connections. After login it serves a one-message maildrop (STAT, LIST, UIDL, RETR, TOP, NOOP, DELE, RSET,
  * QUIT), enough for poplib and curl. A scripted PASS reply (e.g. {@code -ERR [IN-USE] locked}) or greeting replaces
- * the normal one.
+ * the normal one. {@link #acceptToken} makes it accept {@code AUTH XOAUTH2}/{@code OAUTHBEARER} (RFC 5034, with or
+ * without an initial response) carrying that bearer token only, after an error challenge for a wrong one when
+ * {@link #errorChallenge} is set.
  */
 public final class FakePop3Backend implements AutoCloseable {
 
@@ -32,6 +34,8 @@ public final class FakePop3Backend implements AutoCloseable {
   private final List<String> received = new CopyOnWriteArrayList<>();
   private volatile String greeting = "+OK fake pop3 server ready";
   private volatile String passReply;
+  private volatile String token;
+  private volatile boolean errorChallenge;
 
   /** A backend accepting nginx-tests' user and password. */
   public FakePop3Backend() throws IOException {
@@ -57,6 +61,18 @@ public final class FakePop3Backend implements AutoCloseable {
   /** Answers every PASS with {@code line} instead of checking the password (e.g. {@code -ERR [IN-USE] locked}). */
   public FakePop3Backend passReply(String line) {
     this.passReply = line;
+    return this;
+  }
+
+  /** Accepts AUTH XOAUTH2/OAUTHBEARER with this bearer token; other tokens get {@code -ERR}. */
+  public FakePop3Backend acceptToken(String bearerToken) {
+    this.token = bearerToken;
+    return this;
+  }
+
+  /** Refuses a wrong token with an error challenge first, as Dovecot does, and {@code -ERR} after the answer. */
+  public FakePop3Backend errorChallenge() {
+    this.errorChallenge = true;
     return this;
   }
 
@@ -98,6 +114,13 @@ public final class FakePop3Backend implements AutoCloseable {
         if (upper.equals("QUIT")) {
           write(out, "+OK quit ok\r\n");
           return;
+        } else if (!loggedIn && token != null
+            && (upper.startsWith("AUTH XOAUTH2") || upper.startsWith("AUTH OAUTHBEARER"))) {
+          Boolean ok = authenticate(in, out, line);
+          if (ok == null) {
+            return;
+          }
+          loggedIn = ok;
         } else if (!loggedIn && line.equals("USER " + user)) {
           userOk = true;
           write(out, "+OK user ok\r\n");
@@ -115,6 +138,36 @@ public final class FakePop3Backend implements AutoCloseable {
     } catch (IOException e) {
       // the proxy went away
     }
+  }
+
+  /** AUTH with a bearer token: whether it logged in, null when the proxy went away mid-exchange. */
+  private Boolean authenticate(InputStream in, OutputStream out, String command) throws IOException {
+    String[] words = command.split(" ");
+    String response;
+    if (words.length > 2) {
+      response = words[2];
+    } else {
+      write(out, "+ \r\n");
+      response = readLine(in);
+      if (response == null) {
+        return null;
+      }
+      received.add(response);
+    }
+    if (FakeBearerTokens.carries(response, token)) {
+      write(out, "+OK Logged in.\r\n");
+      return true;
+    }
+    if (errorChallenge) {
+      write(out, "+ " + FakeBearerTokens.ERROR_CHALLENGE + "\r\n");
+      String answer = readLine(in);
+      if (answer == null) {
+        return null;
+      }
+      received.add(answer);
+    }
+    write(out, "-ERR [AUTH] Authentication failed.\r\n");
+    return false;
   }
 
   /** RFC 1939 §5 TRANSACTION state commands on the one-message maildrop. */

@@ -19,6 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * extensions (and XCLIENT when asked to), XCLIENT is answered with a new {@code 220} greeting (or refused with 550),
  * {@code AUTH PLAIN} with or without an initial response gets 235, MAIL/RCPT 250 (a recipient containing "reject"
  * gets 550), DATA 354 and then 250 once the message is in. Every command line and every message body is recorded.
+ * {@link #acceptToken} makes it accept {@code AUTH XOAUTH2}/{@code OAUTHBEARER} (with or without an initial response)
+ * carrying that bearer token only, after a {@code 334} error challenge for a wrong one when {@link #errorChallenge} is
+ * set.
  */
 public final class FakeSmtpBackend implements AutoCloseable {
 
@@ -28,6 +31,8 @@ public final class FakeSmtpBackend implements AutoCloseable {
   private volatile List<String> extensions = List.of("PIPELINING", "SIZE 10240000", "8BITMIME");
   private volatile boolean announceXclient;
   private volatile boolean refuseXclient;
+  private volatile String token;
+  private volatile boolean errorChallenge;
 
   /** A backend announcing PIPELINING, SIZE and 8BITMIME, but not XCLIENT. */
   public FakeSmtpBackend() throws IOException {
@@ -52,6 +57,18 @@ public final class FakeSmtpBackend implements AutoCloseable {
   /** Refuses XCLIENT with 550, as Postfix does for a client outside {@code smtpd_authorized_xclient_hosts}. */
   public FakeSmtpBackend refuseXclient() {
     this.refuseXclient = true;
+    return this;
+  }
+
+  /** Accepts AUTH XOAUTH2/OAUTHBEARER with this bearer token; other tokens get {@code 535}. */
+  public FakeSmtpBackend acceptToken(String bearerToken) {
+    this.token = bearerToken;
+    return this;
+  }
+
+  /** Refuses a wrong token with a {@code 334} error challenge first, and {@code 535} after the client's answer. */
+  public FakeSmtpBackend errorChallenge() {
+    this.errorChallenge = true;
     return this;
   }
 
@@ -117,6 +134,10 @@ public final class FakeSmtpBackend implements AutoCloseable {
           }
           received.add(data);
           write(out, "235 2.7.0 Authentication successful");
+        } else if (token != null && (upper.startsWith("AUTH XOAUTH2") || upper.startsWith("AUTH OAUTHBEARER"))) {
+          if (!authenticate(in, out, line)) {
+            return;
+          }
         } else if (upper.startsWith("AUTH PLAIN ")) {
           write(out, "235 2.7.0 Authentication successful");
         } else if (upper.startsWith("MAIL FROM:")) {
@@ -143,6 +164,36 @@ public final class FakeSmtpBackend implements AutoCloseable {
     } catch (IOException e) {
       // the proxy went away
     }
+  }
+
+  /** AUTH with a bearer token; false when the proxy went away mid-exchange. */
+  private boolean authenticate(InputStream in, OutputStream out, String command) throws IOException {
+    String[] words = command.split(" ");
+    String response;
+    if (words.length > 2) {
+      response = words[2];
+    } else {
+      write(out, "334 ");
+      response = readLine(in);
+      if (response == null) {
+        return false;
+      }
+      received.add(response);
+    }
+    if (FakeBearerTokens.carries(response, token)) {
+      write(out, "235 2.7.0 Authentication successful");
+      return true;
+    }
+    if (errorChallenge) {
+      write(out, "334 " + FakeBearerTokens.ERROR_CHALLENGE);
+      String answer = readLine(in);
+      if (answer == null) {
+        return false;
+      }
+      received.add(answer);
+    }
+    write(out, "535 5.7.8 Error: authentication failed: Invalid token");
+    return true;
   }
 
   private static String readBody(InputStream in) throws IOException {
