@@ -1,6 +1,6 @@
 package io.mailgate.imap;
 
-import io.mailgate.codec.RequestParser;
+import io.mailgate.codec.LineRequestParser;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import java.util.Set;
  * {@link #accept(byte)} and acts on the returned {@link Step}. Behaviour follows nginx's
  * {@code ngx_mail_imap_parse_command}, hardened as described on {@link ImapCommandDecoder}.
  */
-final class ImapCommandParser implements RequestParser<ImapRequest> {
+final class ImapCommandParser extends LineRequestParser<ImapRequest> {
 
   private static final byte[] CONTINUATION = "+ OK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -39,14 +39,9 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
   static final String TOO_LONG = "client sent too long command";
   static final String TOO_LONG_SASL = "client sent too long SASL response";
 
-  private final int commandLimit;
-  private final int saslLineLimit;
   private final Set<String> knownCommands;
 
   private State state;
-  private boolean saslNext;
-  private int lineBytes;
-  private int lineLimit;
   private final StringBuilder tagChars = new StringBuilder();
   private String tag;
   private final StringBuilder commandChars = new StringBuilder();
@@ -66,7 +61,6 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
   private int prev1;
   private int prev2;
   private int prev3;
-  private ImapRequest request;
 
   /**
    * Creates a parser in command mode.
@@ -76,50 +70,11 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
    * @param knownCommands upper-case command names that are parsed; others are answered with {@code Invalid}
    */
   ImapCommandParser(int commandLimit, int saslLineLimit, Set<String> knownCommands) {
-    if (commandLimit <= 0 || saslLineLimit <= 0) {
-      throw new IllegalArgumentException("limits must be positive");
-    }
-    this.commandLimit = commandLimit;
-    this.saslLineLimit = saslLineLimit;
+    super(commandLimit, saslLineLimit);
     this.knownCommands = Set.copyOf(knownCommands);
     startLine();
   }
 
-  /** Parses the next line (or the rest of the current one, if it has begun) as a SASL response. */
-  @Override
-  public void expectSaslResponse() {
-    saslNext = true;
-    if (state == State.TAG && lineBytes == 0) {
-      startLine();
-    }
-  }
-
-  /** Forgets the partial line and any pending SASL expectation, and leaves the failed state. */
-  @Override
-  public void reset() {
-    saslNext = false;
-    request = null;
-    startLine();
-  }
-
-  /** True after an {@code Invalid} with {@code close}: the parser then ignores all input. */
-  @Override
-  public boolean failed() {
-    return state == State.FAILED;
-  }
-
-  /** Returns the request completed by the last {@link Step#REQUEST}, once. */
-  @Override
-  public ImapRequest takeRequest() {
-    ImapRequest taken = request;
-    if (taken == null) {
-      throw new IllegalStateException("no request");
-    }
-    request = null;
-    return taken;
-  }
-
-  /** Feeds one byte of client input. */
   /** RFC 3501 §7.5: the continuation request for a synchronizing literal. */
   @Override
   public byte[] continuation() {
@@ -132,11 +87,11 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
       return Step.MORE;
     }
     // Checked before the byte is used, so a too long line is refused as soon as it passes the limit.
-    if (++lineBytes > lineLimit) {
+    if (!withinLimit()) {
       return fail(state.ordinal() >= State.SASL_ARGUMENT.ordinal() ? TOO_LONG_SASL : TOO_LONG);
     }
     Step step = dispatch(b);
-    if (lineBytes > 0) {
+    if (lineBytes() > 0) {
       prev3 = prev2;
       prev2 = prev1;
       prev1 = b & 0xff;
@@ -235,7 +190,7 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
     // Unknown commands are parsed to their real end, so that a literal on them is never run as a command.
     maxArgs = !known ? Integer.MAX_VALUE : ID.equals(name) ? MAX_ID_ARGS : MAX_ARGS;
     if (known && AUTHENTICATE.equals(name)) {
-      lineLimit = Math.max(commandLimit, saslLineLimit);
+      allowSaslLength();
     }
     return lineEnd(b);
   }
@@ -346,7 +301,7 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
 
   private Step literalSpecEnd(byte b, boolean nonSync) {
     // Room for the CRLF after "}" and for the CRLF that ends the command after the literal.
-    boolean fits = lineBytes + 2L + literalLength + 2L <= lineLimit;
+    boolean fits = lineBytes() + 2L + literalLength + 2L <= lineLimit();
     if (nonSync) {
       if (!fits) {
         // RFC 7888 §4: the client sends the literal without waiting, so it can be neither refused nor skipped.
@@ -441,18 +396,16 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
     if (nonSyncLiteral) {
       ImapRequest.Invalid invalid = new ImapRequest.Invalid(Optional.ofNullable(tag),
           reason + ", with a non-synchronizing literal", true);
-      request = invalid;
       state = State.FAILED;
-      return Step.REQUEST;
+      return fail(invalid);
     }
     return emit(new ImapRequest.Invalid(Optional.ofNullable(tag), reason, false));
   }
 
   /** Ends the session: an {@code Invalid} with {@code close}, after which all input is ignored. */
   private Step fail(String reason) {
-    request = new ImapRequest.Invalid(Optional.ofNullable(tag), reason, true);
     state = State.FAILED;
-    return Step.REQUEST;
+    return fail(new ImapRequest.Invalid(Optional.ofNullable(tag), reason, true));
   }
 
   private Step saslArgument(byte b) {
@@ -513,18 +466,9 @@ final class ImapCommandParser implements RequestParser<ImapRequest> {
     return emit(new ImapRequest.Invalid(Optional.empty(), skipReason, false));
   }
 
-  private Step emit(ImapRequest completed) {
-    request = completed;
-    startLine();
-    return Step.REQUEST;
-  }
-
-  private void startLine() {
-    boolean sasl = saslNext;
-    saslNext = false;
+  @Override
+  protected void onLineStart(boolean sasl) {
     state = sasl ? State.SASL_ARGUMENT : State.TAG;
-    lineLimit = sasl ? saslLineLimit : commandLimit;
-    lineBytes = 0;
     tagChars.setLength(0);
     tag = null;
     commandChars.setLength(0);

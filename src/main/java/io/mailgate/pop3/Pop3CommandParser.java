@@ -1,6 +1,6 @@
 package io.mailgate.pop3;
 
-import io.mailgate.codec.RequestParser;
+import io.mailgate.codec.LineRequestParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +24,7 @@ import java.util.Set;
  * limit if larger, because OAuth bearer tokens are 2 to 6 KB. A line past its limit yields {@code Invalid} with
  * {@code close} as soon as the limit is passed; the parser then ignores all input.
  */
-public final class Pop3CommandParser implements RequestParser<Pop3Request> {
+public final class Pop3CommandParser extends LineRequestParser<Pop3Request> {
 
   /** Commands the parser accepts; nginx's list (STLS is parsed but answered as invalid until TLS exists). */
   static final Set<String> KNOWN_COMMANDS = Set.of("USER", "PASS", "APOP", "QUIT", "CAPA", "AUTH", "NOOP", "STLS");
@@ -43,18 +43,12 @@ public final class Pop3CommandParser implements RequestParser<Pop3Request> {
     FAILED
   }
 
-  private final int commandLimit;
-  private final int saslLineLimit;
   private State state;
-  private boolean saslNext;
-  private int lineBytes;
-  private int lineLimit;
   private final StringBuilder name = new StringBuilder(COMMAND_LENGTH);
   private String command;
   private final List<String> args = new ArrayList<>(MAX_ARGS);
   private final StringBuilder arg = new StringBuilder();
   private String skipReason;
-  private Pop3Request request;
 
   /**
    * Creates a parser in command mode.
@@ -63,46 +57,8 @@ public final class Pop3CommandParser implements RequestParser<Pop3Request> {
    * @param saslLineLimit longest AUTH line or SASL response line (16384)
    */
   public Pop3CommandParser(int commandLimit, int saslLineLimit) {
-    if (commandLimit <= 0 || saslLineLimit <= 0) {
-      throw new IllegalArgumentException("limits must be positive");
-    }
-    this.commandLimit = commandLimit;
-    this.saslLineLimit = Math.max(commandLimit, saslLineLimit);
+    super(commandLimit, saslLineLimit);
     startLine();
-  }
-
-  /** Parses the next line (or the current one, if none of it has arrived yet) as a SASL response. */
-  @Override
-  public void expectSaslResponse() {
-    saslNext = true;
-    if (state == State.COMMAND && lineBytes == 0) {
-      startLine();
-    }
-  }
-
-  /** Forgets the partial line and any pending SASL expectation, and leaves the failed state. */
-  @Override
-  public void reset() {
-    saslNext = false;
-    request = null;
-    startLine();
-  }
-
-  /** True after an {@code Invalid} with {@code close}: the parser then ignores all input. */
-  @Override
-  public boolean failed() {
-    return state == State.FAILED;
-  }
-
-  /** Returns the request completed by the last {@link Step#REQUEST}, once. */
-  @Override
-  public Pop3Request takeRequest() {
-    Pop3Request taken = request;
-    if (taken == null) {
-      throw new IllegalStateException("no request");
-    }
-    request = null;
-    return taken;
   }
 
   /** Feeds one byte of client input. */
@@ -112,7 +68,7 @@ public final class Pop3CommandParser implements RequestParser<Pop3Request> {
       return Step.MORE;
     }
     // Checked before the byte is used, so a too long line is refused as soon as it passes the limit.
-    if (++lineBytes > lineLimit) {
+    if (!withinLimit()) {
       return fail(isSaslState() ? TOO_LONG_SASL : TOO_LONG);
     }
     if (b == 0 && state != State.SKIP && state != State.SASL_SKIP) {
@@ -155,7 +111,7 @@ public final class Pop3CommandParser implements RequestParser<Pop3Request> {
         return invalid(b, "client sent invalid command");
       }
       if ("AUTH".equals(command)) {
-        lineLimit = saslLineLimit;
+        allowSaslLength();
       }
       return delimiter(b, State.SPACES, State.ALMOST_DONE);
     }
@@ -245,24 +201,14 @@ public final class Pop3CommandParser implements RequestParser<Pop3Request> {
 
   /** Ends the session: an {@code Invalid} with {@code close}, after which all input is ignored. */
   private Step fail(String reason) {
-    request = new Pop3Request.Invalid(reason, true);
     state = State.FAILED;
     clearLine();
-    return Step.REQUEST;
+    return fail(new Pop3Request.Invalid(reason, true));
   }
 
-  private Step emit(Pop3Request completed) {
-    request = completed;
-    startLine();
-    return Step.REQUEST;
-  }
-
-  private void startLine() {
-    boolean sasl = saslNext;
-    saslNext = false;
+  @Override
+  protected void onLineStart(boolean sasl) {
     state = sasl ? State.SASL_ARGUMENT : State.COMMAND;
-    lineLimit = sasl ? saslLineLimit : commandLimit;
-    lineBytes = 0;
     clearLine();
   }
 

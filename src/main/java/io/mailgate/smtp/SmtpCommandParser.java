@@ -1,6 +1,6 @@
 package io.mailgate.smtp;
 
-import io.mailgate.codec.RequestParser;
+import io.mailgate.codec.LineRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +22,7 @@ import java.util.List;
  *       are long). Past the limit the parser gives up at once: an {@code Invalid} with {@code close}, then silence.</li>
  * </ul>
  */
-final class SmtpCommandParser implements RequestParser<SmtpRequest> {
+final class SmtpCommandParser extends LineRequestParser<SmtpRequest> {
 
   private enum State { VERB, SPACES, ARGUMENT, ALMOST_DONE, SKIP, FAILED }
 
@@ -33,14 +33,7 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
   static final String TOO_LONG = "client sent too long command";
   static final String TOO_LONG_SASL = "client sent too long SASL response";
 
-  private final int commandLimit;
-  private final int saslLineLimit;
-
   private State state;
-  private boolean sasl;
-  private boolean saslNext;
-  private int lineLimit;
-  private int lineBytes;
   /** The line so far without CR/LF; bounded by the line limit. */
   private byte[] line = new byte[128];
   private int lineLength;
@@ -51,49 +44,14 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
   private SmtpVerb verb;
   private String skipReason;
   private boolean skipAfterCr;
-  private SmtpRequest request;
 
   /**
    * @param commandLimit longest command line, CRLF included ({@code smtp_client_buffer})
    * @param saslLineLimit longest AUTH line or SASL response line, CRLF included
    */
   SmtpCommandParser(int commandLimit, int saslLineLimit) {
-    if (commandLimit <= 0 || saslLineLimit <= 0) {
-      throw new IllegalArgumentException("limits must be positive");
-    }
-    this.commandLimit = commandLimit;
-    this.saslLineLimit = saslLineLimit;
+    super(commandLimit, saslLineLimit);
     startLine();
-  }
-
-  @Override
-  public void expectSaslResponse() {
-    saslNext = true;
-    if (state == State.VERB && lineBytes == 0) {
-      startLine();
-    }
-  }
-
-  @Override
-  public void reset() {
-    saslNext = false;
-    request = null;
-    startLine();
-  }
-
-  @Override
-  public boolean failed() {
-    return state == State.FAILED;
-  }
-
-  @Override
-  public SmtpRequest takeRequest() {
-    SmtpRequest taken = request;
-    if (taken == null) {
-      throw new IllegalStateException("no request");
-    }
-    request = null;
-    return taken;
   }
 
   @Override
@@ -102,8 +60,8 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
       return Step.MORE;
     }
     // Checked before the byte is used, so a line is refused as soon as it passes the limit.
-    if (++lineBytes > lineLimit) {
-      return fail(sasl ? TOO_LONG_SASL : TOO_LONG);
+    if (!withinLimit()) {
+      return fail(saslLine() ? TOO_LONG_SASL : TOO_LONG);
     }
     switch (state) {
       case SKIP:
@@ -187,7 +145,7 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
         return false;
       }
       if (verb == SmtpVerb.AUTH) {
-        lineLimit = Math.max(commandLimit, saslLineLimit);
+        allowSaslLength();
       }
       lastArgEnd = lineLength;
       state = State.SPACES;
@@ -205,7 +163,7 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
   }
 
   private Step done() {
-    if (sasl) {
+    if (saslLine()) {
       List<String> strings = new ArrayList<>(args.size());
       for (byte[] arg : args) {
         strings.add(new String(arg, StandardCharsets.ISO_8859_1));
@@ -232,23 +190,13 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
   }
 
   private Step fail(String reason) {
-    request = new SmtpRequest.Invalid(reason, true);
     state = State.FAILED;
-    return Step.REQUEST;
+    return fail(new SmtpRequest.Invalid(reason, true));
   }
 
-  private Step emit(SmtpRequest completed) {
-    request = completed;
-    startLine();
-    return Step.REQUEST;
-  }
-
-  private void startLine() {
-    sasl = saslNext;
-    saslNext = false;
+  @Override
+  protected void onLineStart(boolean sasl) {
     state = sasl ? State.ARGUMENT : State.VERB;
-    lineLimit = sasl ? Math.max(commandLimit, saslLineLimit) : commandLimit;
-    lineBytes = 0;
     if (line.length > 1024) {
       line = new byte[128];
     }
@@ -264,7 +212,7 @@ final class SmtpCommandParser implements RequestParser<SmtpRequest> {
 
   private void record(byte b) {
     if (lineLength == line.length) {
-      line = Arrays.copyOf(line, Math.min(line.length * 2, Math.max(lineLimit, line.length + 1)));
+      line = Arrays.copyOf(line, Math.min(line.length * 2, Math.max(lineLimit(), line.length + 1)));
     }
     line[lineLength++] = b;
   }

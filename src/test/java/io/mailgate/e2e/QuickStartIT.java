@@ -62,12 +62,19 @@ class QuickStartIT {
     return lines;
   }
 
+  /** The command's standard output; standard error (curl's progress meter) only goes into a failure message. */
   private static String run(String command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile()).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("finished: " + command).isTrue();
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(command + "\n" + text).isZero();
-    return text;
+    Path errors = Files.createTempFile("quickstart", ".err");
+    try {
+      Process p = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile())
+          .redirectError(errors.toFile()).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("finished: " + command).isTrue();
+      String text = new String(out, StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(command + "\n" + text + Files.readString(errors)).isZero();
+      return text;
+    } finally {
+      Files.deleteIfExists(errors);
+    }
   }
 }
