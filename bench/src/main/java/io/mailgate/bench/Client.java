@@ -1,0 +1,118 @@
+package io.mailgate.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Opens load-generator connections to one target and fails sessions whose reply is later than the timeout (a
+ * watchdog thread, so no session can hang a run). With TLS, every connection does a full handshake (no session
+ * resumption, like a fresh client) and trusts any certificate: for benchmarks only.
+ */
+public final class Client implements AutoCloseable {
+
+  private final EventLoopGroup group;
+  private final InetSocketAddress address;
+  private final SslContext ssl;
+  private final Set<ClientSession> live = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService watchdog;
+  private final long timeoutNanos;
+  private final int connectTimeoutMillis;
+
+  /**
+   * Creates the event loops and, with {@code tls}, the client TLS context (BoringSSL when available).
+   *
+   * @param timeout longest wait for any one reply, the TCP connect included
+   */
+  public Client(HostPort target, boolean tls, int threads, Duration timeout) throws SSLException {
+    // Resolved once, here on the main thread: the event loops never do a name lookup.
+    this.address = target.address();
+    this.ssl = tls ? SslContextBuilder.forClient()
+        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+        .build() : null;
+    this.group = Net.group(threads, "loadgen");
+    this.timeoutNanos = timeout.toNanos();
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "loadgen-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.scheduleWithFixedDelay(this::expireLate, 200, 200, TimeUnit.MILLISECONDS);
+  }
+
+  /** The TLS provider in use ({@code none}, {@code openssl} or {@code jdk}), for result lines. */
+  public static String tlsProvider(boolean tls) {
+    return !tls ? "none" : OpenSsl.isAvailable() ? "openssl" : "jdk";
+  }
+
+  /** Starts {@code session}: connect, then the session logs in on its own. */
+  public void connect(ClientSession session) {
+    session.starting(System.nanoTime(), live::remove);
+    live.add(session);
+    new Bootstrap()
+        .group(group)
+        .channel(Net.clientChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, Net.recvAllocator())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (ssl != null) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast(session);
+          }
+        })
+        .connect(address)
+        .addListener(f -> {
+          if (!f.isSuccess()) {
+            session.connectFailed(f.cause());
+          }
+        });
+  }
+
+  /** Runs {@code task} after {@code millis} on one of the client's event loops. */
+  public void schedule(Runnable task, long millis) {
+    group.schedule(task, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Sessions started and not yet ended. */
+  public int live() {
+    return live.size();
+  }
+
+  private void expireLate() {
+    long now = System.nanoTime();
+    for (ClientSession s : live) {
+      long since = s.waitingSince();
+      if (since != 0 && now - since > timeoutNanos) {
+        s.timeout(now - since);
+      }
+    }
+  }
+
+  /** Closes every connection and stops the threads. */
+  @Override
+  public void close() {
+    watchdog.shutdownNow();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,96 @@
+package io.mailgate.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CPU time and resident memory of a set of processes (the proxy under test), read from /proc, so that results can
+ * be given per unit of work over exactly the measurement window.
+ */
+public final class ProcStats {
+
+  /** Linux's USER_HZ on every architecture this runs on: /proc/PID/stat counts CPU time in these ticks. */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private final List<Integer> pids;
+
+  private ProcStats(List<Integer> pids) {
+    this.pids = pids;
+  }
+
+  /** Parses {@code "123,456"}; null or empty gives a set that measures nothing. */
+  public static ProcStats of(String pidList) {
+    List<Integer> pids = new ArrayList<>();
+    if (pidList != null) {
+      for (String p : pidList.split(",")) {
+        if (!p.isBlank()) {
+          pids.add(Integer.parseInt(p.trim()));
+        }
+      }
+    }
+    return new ProcStats(pids);
+  }
+
+  /** Whether any pid was given. */
+  public boolean enabled() {
+    return !pids.isEmpty();
+  }
+
+  /** User plus system CPU seconds of all the processes so far (NaN if none was given or one vanished). */
+  public double cpuSeconds() {
+    if (pids.isEmpty()) {
+      return Double.NaN;
+    }
+    long ticks = 0;
+    for (int pid : pids) {
+      try {
+        String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        return Double.NaN;
+      }
+    }
+    return ticks / TICKS_PER_SECOND;
+  }
+
+  /** Summed resident set size in KiB (VmRSS), NaN if unavailable. */
+  public double rssKib() {
+    if (pids.isEmpty()) {
+      return Double.NaN;
+    }
+    long kib = 0;
+    for (int pid : pids) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            kib += Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return Double.NaN;
+      }
+    }
+    return kib;
+  }
+
+  /** This process's soft limit on open files, -1 if unknown. */
+  public static long openFileLimit() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+          return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
