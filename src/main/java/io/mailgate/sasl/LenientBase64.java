@@ -1,5 +1,6 @@
 package io.mailgate.sasl;
 
+import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -34,21 +35,13 @@ public final class LenientBase64 {
     if (length % 4 == 1) {
       return Optional.empty();
     }
-    byte[] out = new byte[length / 4 * 3 + Math.max(0, length % 4 - 1)];
-    int bits = 0;
-    int pending = 0;
-    int o = 0;
-    for (int i = 0; i < length; i++) {
-      bits = (bits << 6) | sextet(text.charAt(i));
-      pending += 6;
-      if (pending >= 8) {
-        pending -= 8;
-        out[o++] = (byte) (bits >> pending);
-        // Keep only the unconsumed low bits so the accumulator never overflows.
-        bits &= (1 << pending) - 1;
-      }
+    // The text is now known to be plain RFC 4648 base64 up to `length`: the JDK's (intrinsified) decoder does the
+    // work once the padding nginx makes optional is put back.
+    StringBuilder padded = new StringBuilder(length + 2).append(text, 0, length);
+    for (int i = length % 4; i != 0 && i < 4; i++) {
+      padded.append('=');
     }
-    return Optional.of(out);
+    return Optional.of(Base64.getDecoder().decode(padded.toString()));
   }
 
   private static int sextet(char c) {
