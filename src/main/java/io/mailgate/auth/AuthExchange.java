@@ -190,7 +190,7 @@ final class AuthExchange {
     cancelTimer();
     AuthResponse response = parser.response();
     AuthResult result = AuthResponseInterpreter.interpret(response, connector.peer());
-    OptionalLong length = response.contentLength();
+    OptionalLong length = response.bodyLength();
     // Without a length the body's end is unknown: close after the head, as nginx always does.
     if (response.keepAlive() && length.isPresent() && length.getAsLong() <= MAX_BODY_BYTES) {
       phase = Phase.DRAINING;

@@ -54,6 +54,34 @@ final class AuthResponse {
     return connection.map(c -> hasToken(c, "keep-alive")).orElse(false);
   }
 
+  /**
+   * How many body bytes follow the head, when that is known: none after a 1xx, 204 or 304 status whatever the headers
+   * say (RFC 9112 §6.3, rule 1; nginx's {@code return 204} sends no {@code Content-Length}), otherwise the
+   * {@code Content-Length}. Empty when only closing the connection would end the body.
+   */
+  OptionalLong bodyLength() {
+    int status = statusCode();
+    if ((status >= 100 && status < 200) || status == 204 || status == 304) {
+      return OptionalLong.of(0);
+    }
+    return contentLength();
+  }
+
+  /** The three-digit status code of the status line, or -1 without a well-formed one. */
+  int statusCode() {
+    if (statusLine.isEmpty()) {
+      return -1;
+    }
+    String line = statusLine.get();
+    int space = line.indexOf(' ');
+    if (space < 0 || line.length() < space + 4) {
+      return -1;
+    }
+    String code = line.substring(space + 1, space + 4);
+    boolean endsThere = line.length() == space + 4 || line.charAt(space + 4) == ' ';
+    return endsThere && isDigits(code) ? Integer.parseInt(code) : -1;
+  }
+
   /** {@code Content-Length} when it is a plain decimal number (RFC 9110 §8.6); anything else is treated as absent. */
   OptionalLong contentLength() {
     Optional<String> value = text("Content-Length");

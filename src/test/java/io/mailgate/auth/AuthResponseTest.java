@@ -53,4 +53,28 @@ class AuthResponseTest {
     OptionalLong length = parse("HTTP/1.1 200 OK\r\nContent-Length: " + value + "\r\n\r\n").contentLength();
     assertThat(length).isEqualTo(expected == null ? OptionalLong.empty() : OptionalLong.of(expected));
   }
+
+  @ParameterizedTest(name = "{0} / {1} -> {2}")
+  @CsvSource(delimiter = '|', value = {
+      "HTTP/1.0 204 No Content|                  |0",
+      "HTTP/1.1 204 No Content|Content-Length: 12|0",
+      "HTTP/1.1 304 Not Modified|                |0",
+      "HTTP/1.1 100 Continue|                    |0",
+      "HTTP/1.1 200 OK|Content-Length: 12        |12",
+      "HTTP/1.1 200 OK|                          |",
+      "HTTP/1.1 2040 Odd|                        |",
+      "HTTP/1.1 20x Odd|Content-Length: 3        |3",
+  })
+  void bodyLengthIsZeroForStatusesWithoutBodyAndOtherwiseTheContentLength(
+      String statusLine, String header, Long expected) {
+    String head = statusLine.trim() + "\r\n" + (header == null ? "" : header.trim() + "\r\n") + "\r\n";
+    assertThat(parse(head).bodyLength()).isEqualTo(expected == null ? OptionalLong.empty() : OptionalLong.of(expected));
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {"HTTP/1.0 204 No Content|204", "HTTP/1.1 200|200", "HTTP/1.1 20|-1",
+      "HTTP/1.1 2000 x|-1", "garbage|-1"})
+  void statusCodeIsTheThreeDigitsAfterTheVersion(String statusLine, int expected) {
+    assertThat(parse(statusLine + "\r\n\r\n").statusCode()).isEqualTo(expected);
+  }
 }

@@ -307,6 +307,19 @@ class HttpAuthClientTest {
   }
 
   @Test
+  void aKeptAlive204WithoutContentLengthIsReused() throws Exception {
+    // nginx's "return 204" with add_header, the auth service the nginx docs suggest: no Content-Length, no body.
+    String noContent = "HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n" + OK_HEADERS + "\r\n";
+    server.then(Reply.keepOpen(noContent)).then(Reply.keepOpen(noContent)).then(Reply.keepOpen(noContent));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    }
+
+    assertThat(server.connections()).isEqualTo(1);
+  }
+
+  @Test
   void aRequestStartedOnTheEventLoopItselfWorksAndReusesTheConnection() throws Exception {
     server.then(Reply.keepOpen(keepAliveOk(""))).then(Reply.keepOpen(keepAliveOk("")));
 
