@@ -66,7 +66,9 @@ public final class BackendConnector {
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
         .channel(transport.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+        // No Netty connect timer: the login's deadline below covers the connect too, and Netty's timer object would
+        // stay referenced by the channel for the whole proxied session.
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {

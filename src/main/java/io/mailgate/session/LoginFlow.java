@@ -9,12 +9,14 @@ import io.mailgate.config.BuiltinAuthConfig;
 import io.mailgate.backend.BackendLogin;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.backend.BackendTlsPlan;
+import io.mailgate.log.SessionLog;
 import io.mailgate.relay.Relay;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -186,13 +188,12 @@ public final class LoginFlow {
     BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
         server.config().timeout(), server.config().proxyBuffer());
     Optional<Channel> backend = attempt.channel();
-    // A client that goes away during the backend login takes the backend connection with it.
-    backend.ifPresent(channel -> session.channel().closeFuture().addListener(f -> {
-      if (!attempt.result().isDone()) {
-        channel.close();
-      }
-    }));
+    // A client that goes away during the backend login takes the backend connection with it. The listener is
+    // removed once the login is over, so an idle proxied session does not keep the login's result alive.
+    GenericFutureListener<Future<Void>> closeBackendToo = f -> backend.ifPresent(Channel::close);
+    session.channel().closeFuture().addListener(closeBackendToo);
     attempt.result().addListener((Future<String> f) -> {
+      session.channel().closeFuture().removeListener(closeBackendToo);
       if (f.isSuccess()) {
         handOver(backend.orElseThrow(), f.getNow());
       } else {
@@ -235,9 +236,12 @@ public final class LoginFlow {
     session.log().setAction("proxying");
     session.writeRaw(clientReply);
     Channel client = session.channel();
+    // The relay outlives the login: its callback holds the session's log line context only, so the login's state
+    // (parser, SASL dialogue, auth request) is garbage from here on (it was most of an idle session's heap).
+    SessionLog log = session.log();
     Relay relay = Relay.between(client, backend, session.config().proxyTimeout(), reason -> {
-      session.log().setAction(null);
-      session.log().info(reason);
+      log.setAction(null);
+      log.info(reason);
     });
     // Relay handlers go in first: removing a framer passes the bytes it still holds downstream, into the relay, so
     // commands the client pipelined after its login reach the backend in order.
