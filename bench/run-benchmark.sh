@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs mailgate, nginx's mail module (default proxy_buffer and proxy_buffer 64k) and Dovecot's login proxy side by
-# side against the same fake backend and auth service, alternating proxies for N rounds, and prints one table of
+# side against the same fake backends and auth service, alternating proxies for N rounds, and prints one table of
 # medians. Everything listens on 127.0.0.1; every process started here is stopped on exit.
 #
 #   bench/run-benchmark.sh [--rounds N] [--quick] [--no-build] [--keep] [--proxies "nginx nginx-64k dovecot mailgate"]
+#                          [--scenarios "base,variants,w2"] [--workers "1 2"]
 #
 # --quick: one round, short windows (a smoke test; the numbers are not for quoting).
 # --no-build: use the jars already in target/ (they are still copied first).
 # --keep: leave the work folder (configs, logs, raw JSON results) in place.
-# Needs root (apt-get, ulimit -n, nginx/Dovecot as root) on Debian/Ubuntu, a JDK 17+ and Maven.
+# --scenarios: groups to run (comma- or space-separated; default all): base (IMAP LOGIN storms, relay, latency, idle),
+#   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, implicit TLS), wN (N workers:
+#   login storms, relay-fetch, latency; one group per count above 1 in --workers).
+# --workers: worker counts (default "1 2"); 1 runs base and variants, each N above 1 adds the group wN.
+# Needs root (apt-get, ulimit -n, nginx/Dovecot as root) on Debian/Ubuntu, a JDK 17+, Maven, jq, python3, openssl.
 set -euo pipefail
 
 ROUNDS=5
@@ -16,6 +21,8 @@ QUICK=0
 BUILD=1
 KEEP=0
 PROXIES="nginx nginx-64k dovecot mailgate"
+SCENARIOS=all
+WORKERS="1 2"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
@@ -23,25 +30,56 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
     --proxies) PROXIES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --scenarios) SCENARIOS="$2"; shift 2 ;;
+    --workers) WORKERS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run-benchmark: unknown option $1" >&2; exit 2 ;;
   esac
 done
 case "$ROUNDS" in ''|*[!0-9]*) echo "run-benchmark: --rounds needs a number" >&2; exit 2 ;; esac
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 100 ] || { echo "run-benchmark: --rounds 1..100" >&2; exit 2; }
+for p in $PROXIES; do
+  case "$p" in nginx|nginx-64k|dovecot|mailgate) ;; *) echo "run-benchmark: unknown proxy $p" >&2; exit 2 ;; esac
+done
+# Groups: base and variants run with one worker; wN with N workers (each N > 1 of --workers).
+GROUPS_ALL=""
+MULTI=() # worker counts above 1
+for w in $WORKERS; do
+  case "$w" in ''|*[!0-9]*|0) echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2 ;; esac
+  [ "$w" -le 16 ] || { echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2; }
+  if [ "$w" = 1 ]; then GROUPS_ALL="$GROUPS_ALL base variants"; else MULTI+=("$w"); GROUPS_ALL="$GROUPS_ALL w$w"; fi
+done
+[ "$SCENARIOS" = all ] && SCENARIOS=$GROUPS_ALL
+SCENARIOS=" $(echo "$SCENARIOS" | tr ',' ' ' | xargs) "
+for g in $SCENARIOS; do
+  case " $GROUPS_ALL " in *" $g "*) ;;
+    *) echo "run-benchmark: scenario group $g is not one of:$GROUPS_ALL (see --workers)" >&2; exit 2 ;; esac
+done
+[ "$SCENARIOS" != "  " ] || { echo "run-benchmark: no scenario group selected" >&2; exit 2; }
+want() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE_PORT=${BENCH_PORT_BASE:-21000}
 P_BACKEND=$((BASE_PORT + 143)) P_AUTH=$((BASE_PORT + 80))
+P_B_POP3=$((BASE_PORT + 110)) P_B_SMTP=$((BASE_PORT + 25)) P_B_NOLP=$((BASE_PORT + 144))
 P_NGINX=$((BASE_PORT + 1)) P_NGINX64=$((BASE_PORT + 2)) P_DOVECOT=$((BASE_PORT + 3)) P_MAILGATE=$((BASE_PORT + 4))
+# The variants' listeners: POP3 +11..+14, SMTP +21..+24, IMAPS +31..+34 (nginx, nginx-64k, Dovecot, mailgate).
+NOLP_USER=nolp@example.com # the auth service and Dovecot route this user to the backend without LITERAL+
 
-# Scenario sizes: full runs vs --quick smoke runs.
+# Scenario sizes: full runs vs --quick smoke runs. WARM: the warm-up login storm (not counted) after each start (a
+# JVM compiles its hot paths in the first seconds of load: every proxy gets the same warm-up); VWARM: each variant's
+# own warm-up; VSTORM: the variants' login storms; WSTORM, WRELAY: the wN groups' login storms and relay-fetch.
+# A full 5-round run of every group takes about 75 minutes on 2 cores (about 15 minutes a round).
 if [ "$QUICK" = 1 ]; then
   WARM="--warmup 1s --duration 3s"; STORM="--warmup 1s --duration 4s"; RELAY="--warmup 1s --duration 4s"
+  VWARM="--warmup 1s --duration 2s"; VSTORM="--warmup 1s --duration 3s"
+  WSTORM="--warmup 1s --duration 3s"; WRELAY="--warmup 1s --duration 3s"
   LAT_COUNT=3000; HOLD=2s
 else
-  WARM="--warmup 2s --duration 8s"; STORM="--warmup 2s --duration 20s"; RELAY="--warmup 2s --duration 20s"
-  LAT_COUNT=20000; HOLD=10s
+  WARM="--warmup 2s --duration 13s"; STORM="--warmup 2s --duration 12s"; RELAY="--warmup 2s --duration 10s"
+  VWARM="--warmup 1s --duration 3s"; VSTORM="--warmup 2s --duration 8s"
+  WSTORM="--warmup 2s --duration 8s"; WRELAY="--warmup 2s --duration 10s"
+  LAT_COUNT=20000; HOLD=5s
 fi
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -98,7 +136,7 @@ cp "$ROOT/bench/target/mailgate-bench.jar" "$WORK/mailgate-bench.jar"
 BJAR="$WORK/mailgate-bench.jar"
 
 # ---------------------------------------------------------------------------------------------------------------
-# Peers: Debian's nginx with the mail module, and Dovecot.
+# Peers: Debian's nginx with the mail module, and Dovecot (IMAP, POP3 and submission login proxies).
 need_pkgs=()
 if [ ! -e /usr/lib/nginx/modules/ngx_mail_module.so ] && ! nginx -V 2>&1 | grep -q -- '--with-mail[^_]'; then
   if dpkg -s nginx-light >/dev/null 2>&1 && apt-cache policy libnginx-mod-mail | grep -q 'Candidate: [0-9]'; then
@@ -108,22 +146,64 @@ if [ ! -e /usr/lib/nginx/modules/ngx_mail_module.so ] && ! nginx -V 2>&1 | grep 
   fi
 fi
 command -v dovecot >/dev/null 2>&1 && [ -e /usr/lib/dovecot/imap-login ] || need_pkgs+=(dovecot-imapd)
+[ -e /usr/lib/dovecot/pop3-login ] || need_pkgs+=(dovecot-pop3d)
+[ -e /usr/lib/dovecot/submission-login ] || need_pkgs+=(dovecot-submissiond)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}" >"$WORK/apt.log" 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}"; }
+    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}"; } \
+    || log "could not install ${need_pkgs[*]}: the variants they serve are n/a"
 fi
 MAIL_MODULE=""
 [ -e /usr/lib/nginx/modules/ngx_mail_module.so ] && MAIL_MODULE="load_module /usr/lib/nginx/modules/ngx_mail_module.so;"
+DOVECOT_POP3=0 DOVECOT_SMTP=0
+[ -e /usr/lib/dovecot/pop3-login ] && DOVECOT_POP3=1
+[ -e /usr/lib/dovecot/submission-login ] && DOVECOT_SMTP=1
+
+# The login-storm variants (group "variants"): key, protocol, LoadGen options. oauth-c50 is mailgate's alone: nginx
+# 1.22 has no OAUTHBEARER, and Dovecot would need an oauth2 passdb with a token service.
+VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 tls-c50)
+variant_proto() {
+  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; tls-c50) echo imaps ;; *) echo imap ;; esac
+}
+variant_opts() {
+  case "$1" in
+    login-c50-nolp) echo "--user $NOLP_USER" ;;
+    oauth-c50) echo "--auth oauthbearer" ;;
+    pop3-c50) echo "--protocol pop3" ;;
+    smtp-c50) echo "--protocol smtp --auth plain" ;;
+    tls-c50) echo "--tls" ;;
+  esac
+}
+supports() { # proxy key: 0 if the proxy can run the variant
+  case "$1:$2" in
+    nginx*:oauth-c50|dovecot:oauth-c50) return 1 ;;
+    dovecot:pop3-c50) [ "$DOVECOT_POP3" = 1 ] ;;
+    dovecot:smtp-c50) [ "$DOVECOT_SMTP" = 1 ] ;;
+    *) return 0 ;;
+  esac
+}
+NA="" # proxy:key pairs shown as n/a in the table
+for p in nginx nginx-64k dovecot mailgate; do
+  for k in "${VARIANTS[@]}"; do supports "$p" "$k" || NA="$NA $p:$k"; done
+done
 
 # ---------------------------------------------------------------------------------------------------------------
-# Shared fake backend and auth service.
-java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.1:$P_BACKEND" --literal-plus on \
-  --message-size 1048576 --exit-after 6h >"$WORK/backend.log" 2>&1 &
+# Fake backends: the main one (IMAP with LITERAL+, POP3, SMTP with XCLIENT; 1 MiB message) and, for the variants, an
+# IMAP backend without LITERAL+ (so a proxy's LOGIN to it needs synchronizing literals or quoted strings).
+java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.1:$P_BACKEND" --pop3 "127.0.0.1:$P_B_POP3" \
+  --smtp "127.0.0.1:$P_B_SMTP" --literal-plus on --message-size 1048576 --exit-after 6h >"$WORK/backend.log" 2>&1 &
 STARTED+=($!)
 wait_port "$P_BACKEND"
+if want variants; then
+  java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.1:$P_B_NOLP" --literal-plus off \
+    --message-size 1048576 --exit-after 6h >"$WORK/backend-nolp.log" 2>&1 &
+  STARTED+=($!)
+  wait_port "$P_B_NOLP"
+fi
 
 # The auth service: nginx's own http {}, keep-alive allowed (nginx's mail module sends HTTP/1.0 and closes anyway).
+# The backend port follows Auth-Protocol, and $NOLP_USER's IMAP logins go to the backend without LITERAL+.
 mkdir -p "$WORK/auth"
 cat >"$WORK/auth/nginx.conf" <<EOF
 daemon off;
@@ -138,12 +218,18 @@ http {
   uwsgi_temp_path $WORK/auth; scgi_temp_path $WORK/auth;
   keepalive_requests 1000000;
   keepalive_timeout 300s;
+  map "\$http_auth_protocol/\$http_auth_user" \$backend_port {
+    default $P_BACKEND;
+    "imap/$NOLP_USER" $P_B_NOLP;
+    ~^pop3/ $P_B_POP3;
+    ~^smtp/ $P_B_SMTP;
+  }
   server {
     listen 127.0.0.1:$P_AUTH;
     location = /auth {
       add_header Auth-Status OK;
       add_header Auth-Server 127.0.0.1;
-      add_header Auth-Port $P_BACKEND;
+      add_header Auth-Port \$backend_port;
       return 204;
     }
   }
@@ -153,14 +239,72 @@ nginx -p "$WORK/auth" -c "$WORK/auth/nginx.conf" -e "$WORK/auth/error.log" &
 STARTED+=($!)
 wait_port "$P_AUTH"
 
+# A self-signed ECDSA P-256 certificate for the implicit-TLS variant (the same file for every proxy).
+if want variants; then
+  mkdir -p "$WORK/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.example.com \
+    -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >"$WORK/tls/openssl.log" 2>&1
+  chmod 644 "$WORK/tls/key.pem"
+fi
+
 # ---------------------------------------------------------------------------------------------------------------
-# Proxy configurations.
-nginx_conf() { # name port extra-directive
+# Proxy configurations, one file per set: base (IMAP, 1 worker), var (the variants' listeners, 1 worker) and wN
+# (IMAP, N workers). Only one proxy runs at a time.
+pidx() { case "$1" in nginx) echo 1 ;; nginx-64k) echo 2 ;; dovecot) echo 3 ;; mailgate) echo 4 ;; esac; }
+port_of() { # proxy [protocol]
+  local i; i=$(pidx "$1")
+  case "${2:-imap}" in imap) echo $((BASE_PORT + i)) ;; pop3) echo $((BASE_PORT + 10 + i)) ;;
+    smtp) echo $((BASE_PORT + 20 + i)) ;; imaps) echo $((BASE_PORT + 30 + i)) ;; esac
+}
+set_ports() { # proxy set: the ports to wait for
+  if [ "$2" = var ]; then
+    echo "$(port_of "$1") $(port_of "$1" imaps)"
+    if [ "$1" != dovecot ] || [ "$DOVECOT_POP3" = 1 ]; then port_of "$1" pop3; fi
+    if [ "$1" != dovecot ] || [ "$DOVECOT_SMTP" = 1 ]; then port_of "$1" smtp; fi
+  else
+    port_of "$1"
+  fi
+}
+set_workers() { case "$1" in w*) echo "${1#w}" ;; *) echo 1 ;; esac; }
+
+# nginx and mailgate share the mail {} syntax: the same servers for both.
+mail_servers() { # proxy set (imap_auth is per product)
+  local imap_auth="login plain"
+  [ "$1" = mailgate ] && [ "$2" = var ] && imap_auth="login plain oauthbearer"
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1");
+    protocol imap;
+    imap_auth $imap_auth;
+  }
+EOF
+  [ "$2" = var ] || return 0
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1" pop3);
+    protocol pop3;
+    pop3_auth plain;
+  }
+  server {
+    listen 127.0.0.1:$(port_of "$1" smtp);
+    protocol smtp;
+    smtp_auth login plain;
+  }
+  server {
+    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
+    protocol imap;
+    imap_auth login plain;
+    ssl_certificate $WORK/tls/cert.pem;
+    ssl_certificate_key $WORK/tls/key.pem;
+  }
+EOF
+}
+nginx_conf() { # name set extra-directive
   mkdir -p "$WORK/$1"
-  cat >"$WORK/$1/nginx.conf" <<EOF
+  cat >"$WORK/$1/$2.conf" <<EOF
 $MAIL_MODULE
 daemon off;
-worker_processes 1;
+worker_processes $(set_workers "$2");
 worker_rlimit_nofile $NOFILE;
 pid $WORK/$1/nginx.pid;
 error_log $WORK/$1/error.log error;
@@ -170,63 +314,13 @@ mail {
   auth_http 127.0.0.1:$P_AUTH/auth;
   proxy_pass_error_message on;
   $3
-  server {
-    listen 127.0.0.1:$2;
-    protocol imap;
-    imap_auth login plain;
-  }
+$(mail_servers "$1" "$2")
 }
 EOF
 }
-nginx_conf nginx "$P_NGINX" ""
-nginx_conf nginx-64k "$P_NGINX64" "proxy_buffer 64k;"
-
-mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
-cat >"$WORK/dovecot/dovecot.conf" <<EOF
-protocols = imap
-listen = 127.0.0.1
-base_dir = $WORK/dovecot/run
-state_dir = $WORK/dovecot/state
-log_path = $WORK/dovecot/dovecot.log
-info_log_path = /dev/null
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_client_limit = 20000
-default_vsz_limit = 2G
-verbose_proctitle = no
-passdb {
-  driver = static
-  args = proxy=y host=127.0.0.1 port=$P_BACKEND nopassword=y
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=/nonexistent
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = $P_DOVECOT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-  service_count = 0
-  process_min_avail = 1
-  process_limit = 1
-  client_limit = 20000
-  vsz_limit = 2G
-}
-service auth {
-  client_limit = 20000
-}
-service anvil {
-  client_limit = 20000
-}
-EOF
-
-cat >"$WORK/mailgate/mailgate.conf" <<EOF
-worker_processes 1;
+mailgate_conf() { # set
+  cat >"$WORK/mailgate/$1.conf" <<EOF
+worker_processes $(set_workers "$1");
 worker_rlimit_nofile $NOFILE;
 pid $WORK/mailgate/mailgate.pid;
 error_log $WORK/mailgate/error.log error;
@@ -235,23 +329,111 @@ mail {
   server_name bench.example.com;
   auth_http 127.0.0.1:$P_AUTH/auth;
   proxy_pass_error_message on;
-  server {
-    listen 127.0.0.1:$P_MAILGATE;
-    protocol imap;
-    imap_auth login plain;
-  }
+$(mail_servers mailgate "$1")
 }
 EOF
+}
+# Dovecot: a static passdb proxies every login to the backend (the client's password is passed on). In the var set,
+# the port follows the service (%s), and a passwd-file passdb tried first sends $NOLP_USER to the backend without
+# LITERAL+. Login services: process_min_avail = process_limit = the worker count, service_count = 0.
+dovecot_login_service() { # service listener port workers [ssl-listener ssl-port]
+  cat <<EOF
+service $1 {
+  inet_listener $2 {
+    address = 127.0.0.1
+    port = $3
+  }
+EOF
+  if [ -n "${6:-}" ]; then
+    printf '  inet_listener %s {\n    address = 127.0.0.1\n    port = %s\n    ssl = yes\n  }\n' "$5" "$6"
+  elif [ -n "${5:-}" ]; then
+    printf '  inet_listener %s {\n    port = 0\n  }\n' "$5"
+  fi
+  cat <<EOF
+  service_count = 0
+  process_min_avail = $4
+  process_limit = $4
+  client_limit = 20000
+  vsz_limit = 2G
+}
+EOF
+}
+dovecot_conf() { # set
+  local set=$1 n protos=imap port="$P_BACKEND" ssl="ssl = no" passdb=""
+  n=$(set_workers "$set")
+  if [ "$set" = var ]; then
+    [ "$DOVECOT_POP3" = 1 ] && protos="$protos pop3"
+    [ "$DOVECOT_SMTP" = 1 ] && protos="$protos submission"
+    port="%{if;%s;eq;pop3;$P_B_POP3;%{if;%s;eq;submission;$P_B_SMTP;$P_BACKEND}}"
+    ssl="ssl = yes
+ssl_cert = <$WORK/tls/cert.pem
+ssl_key = <$WORK/tls/key.pem"
+    printf '%s:::::::proxy=y host=127.0.0.1 port=%s nopassword=y\n' "$NOLP_USER" "$P_B_NOLP" >"$WORK/dovecot/nolp.passwd"
+    passdb="passdb {
+  driver = passwd-file
+  args = $WORK/dovecot/nolp.passwd
+}"
+  fi
+  {
+    cat <<EOF
+protocols = $protos
+listen = 127.0.0.1
+base_dir = $WORK/dovecot/run
+state_dir = $WORK/dovecot/state
+log_path = $WORK/dovecot/dovecot.log
+info_log_path = /dev/null
+$ssl
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_client_limit = 20000
+default_vsz_limit = 2G
+verbose_proctitle = no
+$passdb
+passdb {
+  driver = static
+  args = proxy=y host=127.0.0.1 port=$port nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+EOF
+    if [ "$set" = var ]; then
+      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps "$(port_of dovecot imaps)"
+      [ "$DOVECOT_POP3" = 1 ] && dovecot_login_service pop3-login pop3 "$(port_of dovecot pop3)" "$n" pop3s
+      [ "$DOVECOT_SMTP" = 1 ] && dovecot_login_service submission-login submission "$(port_of dovecot smtp)" "$n" \
+        submissions
+    else
+      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps
+    fi
+    cat <<EOF
+service auth {
+  client_limit = 20000
+}
+service anvil {
+  client_limit = 20000
+}
+EOF
+  } >"$WORK/dovecot/$set.conf"
+}
+
+mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
+SETS=()
+want base && SETS+=(base)
+want variants && SETS+=(var)
+for w in "${MULTI[@]}"; do want "w$w" && SETS+=("w$w"); done
+for set in "${SETS[@]}"; do
+  nginx_conf nginx "$set" ""
+  nginx_conf nginx-64k "$set" "proxy_buffer 64k;"
+  dovecot_conf "$set"
+  mailgate_conf "$set"
+done
 
 # ---------------------------------------------------------------------------------------------------------------
-# Start/stop one proxy. PROXY_MAIN is the process started; PROXY_PIDS the processes measured (nginx: its worker;
-# Dovecot: imap-login and auth; mailgate: its JVM).
+# Start/stop one proxy. PROXY_MAIN is the process started; proxy_pids gives the processes measured (nginx: its
+# workers; Dovecot: the protocol's login processes and auth; mailgate: its JVM).
 PROXY_MAIN=""
 PROXY_PIDS=""
-port_of() {
-  case "$1" in nginx) echo "$P_NGINX" ;; nginx-64k) echo "$P_NGINX64" ;; dovecot) echo "$P_DOVECOT" ;;
-    mailgate) echo "$P_MAILGATE" ;; esac
-}
 children() { # parent [comm...]: child pids, optionally only those with one of the names
   local parent=$1 c comm; shift
   for c in $(pgrep -P "$parent" || true); do
@@ -260,30 +442,45 @@ children() { # parent [comm...]: child pids, optionally only those with one of t
   done
   return 0
 }
-start_proxy() {
-  local name=$1 i
+proxy_pids() { # proxy [protocol]: comma-separated pids (Dovecot starts its auth process on the first login)
+  case "$1" in
+    nginx|nginx-64k) children "$PROXY_MAIN" | paste -sd, - ;;
+    dovecot)
+      case "${2:-imap}" in
+        pop3) children "$PROXY_MAIN" pop3-login auth | paste -sd, - ;;
+        smtp) children "$PROXY_MAIN" submission-logi auth | paste -sd, - ;; # comm is cut at 15 characters
+        *) children "$PROXY_MAIN" imap-login auth | paste -sd, - ;;
+      esac ;;
+    mailgate) echo "$PROXY_MAIN" ;;
+  esac
+}
+start_proxy() { # proxy set
+  local name=$1 set=$2 i n port want_n
   case "$name" in
     nginx|nginx-64k)
-      nginx -p "$WORK/$name" -c "$WORK/$name/nginx.conf" -e "$WORK/$name/error.log" &
+      nginx -p "$WORK/$name" -c "$WORK/$name/$set.conf" -e "$WORK/$name/error.log" &
       PROXY_MAIN=$! ;;
     dovecot)
-      dovecot -F -c "$WORK/dovecot/dovecot.conf" >>"$WORK/dovecot/stdout.log" 2>&1 &
+      dovecot -F -c "$WORK/dovecot/$set.conf" >>"$WORK/dovecot/stdout.log" 2>&1 &
       PROXY_MAIN=$! ;;
     mailgate)
-      "$WORK/mailgate/bin/mailgate" -p "$WORK/mailgate" -c "$WORK/mailgate/mailgate.conf" \
+      "$WORK/mailgate/bin/mailgate" -p "$WORK/mailgate" -c "$WORK/mailgate/$set.conf" \
         >>"$WORK/mailgate/stdout.log" 2>&1 &
       PROXY_MAIN=$! ;;
   esac
   STARTED+=("$PROXY_MAIN")
-  wait_port "$(port_of "$name")"
+  for port in $(set_ports "$name" "$set"); do wait_port "$port"; done
+  # Bounded wait for the workers: nginx's N workers; Dovecot's N imap-login processes (+ auth once it started).
+  want_n=$(set_workers "$set")
   PROXY_PIDS=""
-  for i in $(seq 1 50); do # bounded: the workers appear shortly after the listener
+  for i in $(seq 1 50); do
+    PROXY_PIDS=$(proxy_pids "$name")
     case "$name" in
-      nginx|nginx-64k) PROXY_PIDS=$(children "$PROXY_MAIN" | paste -sd, -) ;;
-      dovecot) PROXY_PIDS=$(children "$PROXY_MAIN" imap-login auth | paste -sd, -) ;;
-      mailgate) PROXY_PIDS=$PROXY_MAIN ;;
+      nginx|nginx-64k) n=$(children "$PROXY_MAIN" | wc -l) ;;
+      dovecot) n=$(children "$PROXY_MAIN" imap-login | wc -l); [[ "$PROXY_PIDS" == *,* ]] || n=0 ;;
+      mailgate) n=$want_n ;;
     esac
-    if [ "$name" = dovecot ]; then [[ "$PROXY_PIDS" == *,* ]] && break; else [ -n "$PROXY_PIDS" ] && break; fi
+    [ -n "$PROXY_PIDS" ] && [ "$n" -ge "$want_n" ] && break
     sleep 0.1
   done
   [ -n "$PROXY_PIDS" ] || { echo "run-benchmark: no worker processes for $name" >&2; return 1; }
@@ -292,51 +489,113 @@ stop_proxy() {
   stop_pid "$PROXY_MAIN"
   PROXY_MAIN=""
 }
-refresh_pids() { # Dovecot starts the auth process on the first login
-  if [ "$1" = dovecot ]; then PROXY_PIDS=$(children "$PROXY_MAIN" imap-login auth | paste -sd, -); fi
-}
+refresh_pids() { PROXY_PIDS=$(proxy_pids "$@"); } # proxy [protocol]
 
 # One load-generator run; its result line goes to results.jsonl with the round and proxy added.
 loadgen() { # round proxy key target scenario [options...]
-  local round=$1 proxy=$2 key=$3 target=$4 scenario=$5 out line; shift 5
+  local round=$1 proxy=$2 key=$3 target=$4 scenario=$5 out line a prev="" pids=""; shift 5
+  for a in "$@"; do [ "$prev" = --pids ] && pids=$a; prev=$a; done # recorded with the result
+  [ -z "$pids" ] || echo "$round $proxy $key: $(ps -o pid=,comm= -p "$pids" | xargs)" >>"$WORK/pids.log"
   out=$(java -cp "$BJAR" io.mailgate.bench.LoadGen "$scenario" --target "127.0.0.1:$target" --label "$proxy" \
     "$@" 2>>"$WORK/loadgen.err") || log "  $key on $proxy: LoadGen exit $? (see loadgen.err)"
   line=$(printf '%s\n' "$out" | grep '"scenario"' | grep -v '"event"' | tail -1 || true)
   if [ -n "$line" ]; then
-    printf '%s\n' "$line" | jq -c --arg k "$key" --arg p "$proxy" --argjson r "$round" '. + {key:$k,proxy:$p,round:$r}' \
+    printf '%s\n' "$line" | jq -c --arg k "$key" --arg p "$proxy" --argjson r "$round" --arg pids "$pids" \
+      '. + {key:$k,proxy:$p,round:$r,pids:$pids}' \
       >>"$RESULTS"
   fi
 }
 
-run_proxy() { # round proxy
-  local r=$1 p=$2 port n
+base_measures() { # round proxy: storms, relays and latency on the running proxy (warmed by the caller)
+  local r=$1 p=$2 port
   port=$(port_of "$p")
-  log "round $r: $p"
-  start_proxy "$p"
-  loadgen "$r" "$p" warmup "$port" login-storm --concurrency 50 $WARM >/dev/null
   refresh_pids "$p"
   loadgen "$r" "$p" login-c50 "$port" login-storm --concurrency 50 $STORM --pids "$PROXY_PIDS"
   loadgen "$r" "$p" login-c500 "$port" login-storm --concurrency 500 $STORM --pids "$PROXY_PIDS"
   loadgen "$r" "$p" relay-fetch "$port" relay-fetch --concurrency 4 $RELAY --pids "$PROXY_PIDS"
   loadgen "$r" "$p" relay-append "$port" relay-append --concurrency 4 $RELAY --pids "$PROXY_PIDS"
   loadgen "$r" "$p" latency "$port" latency --count "$LAT_COUNT" --pids "$PROXY_PIDS"
-  # Idle: a fresh process for each size (a process that once held more sessions keeps that memory).
-  for n in 1000 9000; do
-    stop_proxy
-    start_proxy "$p"
-    loadgen "$r" "$p" "idle-$n" "$port" idle --sessions "$n" --hold "$HOLD" --ramp 100 --timeout 30s \
+}
+
+variant_measures() { # round proxy: every variant on the running proxy (started with the var set)
+  local r=$1 p=$2 k proto
+  # Every variant's code path is warmed before any is measured (the same for every proxy): a JVM compiles a path
+  # only once it runs, and a cold TLS or POP3 path would otherwise count compiler time as login cost.
+  for k in "${VARIANTS[@]}"; do
+    supports "$p" "$k" || continue
+    proto=$(variant_proto "$k")
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "warmup-$k" "$(port_of "$p" "$proto")" login-storm --concurrency 50 $VWARM \
+      $(variant_opts "$k") >/dev/null
+  done
+  for k in "${VARIANTS[@]}"; do
+    supports "$p" "$k" || continue
+    proto=$(variant_proto "$k")
+    refresh_pids "$p" "${proto/imaps/imap}" # Dovecot: that protocol's login process and auth
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "$k" "$(port_of "$p" "$proto")" login-storm --concurrency 50 $VSTORM $(variant_opts "$k") \
       --pids "$PROXY_PIDS"
   done
+}
+
+idle_measures() { # round proxy: a fresh process for each size (a process that once held more sessions keeps that
+  local r=$1 p=$2 port n # memory)
+  port=$(port_of "$p")
+  for n in 1000 9000; do
+    start_proxy "$p" base
+    loadgen "$r" "$p" "idle-$n" "$port" idle --sessions "$n" --hold "$HOLD" --ramp 100 --timeout 30s \
+      --pids "$PROXY_PIDS"
+    stop_proxy
+  done
+}
+
+# One process serves the base scenarios and the variants (the var set has the base IMAP listener too), as one
+# proxy with several listeners does in production: a JVM warmed by the base scenarios is not restarted cold.
+run_base_and_variants() { # round proxy
+  local r=$1 p=$2 set=base
+  want variants && [ "$p" != nginx-64k ] && set=var
+  log "round $r: $p ($( [ "$set" = var ] && want base && echo "base + variants" || { want base && echo base || echo variants; }))"
+  start_proxy "$p" "$set"
+  loadgen "$r" "$p" warmup "$(port_of "$p")" login-storm --concurrency 50 $WARM >/dev/null
+  want base && base_measures "$r" "$p"
+  [ "$set" = var ] && variant_measures "$r" "$p"
+  stop_proxy
+  want base && idle_measures "$r" "$p"
+  return 0
+}
+
+run_workers() { # round proxy N: login storms, relay-fetch and latency with N workers (keys suffixed @wN)
+  local r=$1 p=$2 w=$3 port
+  port=$(port_of "$p")
+  log "round $r: $p (worker_processes $w)"
+  start_proxy "$p" "w$w"
+  loadgen "$r" "$p" warmup "$port" login-storm --concurrency 50 $WARM >/dev/null
+  refresh_pids "$p"
+  loadgen "$r" "$p" "login-c50@w$w" "$port" login-storm --concurrency 50 $WSTORM --pids "$PROXY_PIDS"
+  loadgen "$r" "$p" "login-c500@w$w" "$port" login-storm --concurrency 500 $WSTORM --pids "$PROXY_PIDS"
+  loadgen "$r" "$p" "relay-fetch@w$w" "$port" relay-fetch --concurrency 4 $WRELAY --pids "$PROXY_PIDS"
+  loadgen "$r" "$p" "latency@w$w" "$port" latency --count "$LAT_COUNT" --pids "$PROXY_PIDS"
   stop_proxy
 }
 
+run_proxy() { # round proxy
+  local w
+  # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
+  if want base || { want variants && [ "$2" != nginx-64k ]; }; then run_base_and_variants "$1" "$2"; fi
+  for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
+  return 0
+}
+
 # ---------------------------------------------------------------------------------------------------------------
+log "groups:$SCENARIOS| proxies: $PROXIES | rounds: $ROUNDS"
 read -r -a PLIST <<<"$PROXIES"
 for r in $(seq 1 "$ROUNDS"); do
   # The direct-to-backend baseline, once a round.
-  loadgen "$r" direct relay-fetch "$P_BACKEND" relay-fetch --concurrency 4 $RELAY
-  loadgen "$r" direct relay-append "$P_BACKEND" relay-append --concurrency 4 $RELAY
-  loadgen "$r" direct latency "$P_BACKEND" latency --count "$LAT_COUNT"
+  if want base; then
+    loadgen "$r" direct relay-fetch "$P_BACKEND" relay-fetch --concurrency 4 $RELAY
+    loadgen "$r" direct relay-append "$P_BACKEND" relay-append --concurrency 4 $RELAY
+    loadgen "$r" direct latency "$P_BACKEND" latency --count "$LAT_COUNT"
+  fi
   # Alternate: each round starts with the next proxy.
   for i in $(seq 0 $((${#PLIST[@]} - 1))); do
     run_proxy "$r" "${PLIST[$(((i + r - 1) % ${#PLIST[@]}))]}"
@@ -348,10 +607,12 @@ done
 if [ "$KEEP" = 1 ] || [ -n "${BENCH_RESULTS_COPY:-}" ]; then
   [ -n "${BENCH_RESULTS_COPY:-}" ] && cp "$RESULTS" "$BENCH_RESULTS_COPY"
 fi
-python3 - "$RESULTS" "$ROUNDS" "$QUICK" <<'PY'
+python3 - "$RESULTS" "$ROUNDS" "$QUICK" "$NA" "${MULTI[*]}" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rounds, quick = int(sys.argv[2]), sys.argv[3] == "1"
+na = set(tuple(x.split(":", 1)) for x in sys.argv[4].split())  # (proxy, key) pairs a proxy cannot run
+multi = sys.argv[5].split()
 def vals(key, proxy, field):
   out = []
   for r in rows:
@@ -365,14 +626,11 @@ def slope(proxy):
   b = {r["round"]: r.get("proxy_rss_kib_established") for r in rows if r.get("key") == "idle-9000" and r.get("proxy") == proxy
        and r.get("established") == 9000}
   return [(b[k] - a[k]) * 1.024 / 8000 for k in a if k in b and a[k] and b[k]]
-# (label, key, field, higher is better)
-metrics = [
-  ("login-storm c50: sessions/s", "login-c50", "sessions_per_s", True),
-  ("login-storm c50: p99 ms", "login-c50", "p99_ms", False),
-  ("login-storm c50: proxy CPU ms/session", "login-c50", "proxy_cpu_ms_per_session", False),
-  ("login-storm c500: sessions/s", "login-c500", "sessions_per_s", True),
-  ("login-storm c500: p99 ms", "login-c500", "p99_ms", False),
-  ("login-storm c500: proxy CPU ms/session", "login-c500", "proxy_cpu_ms_per_session", False),
+def storm(label, key):
+  return [(f"{label}: sessions/s", key, "sessions_per_s", True), (f"{label}: p99 ms", key, "p99_ms", False),
+          (f"{label}: proxy CPU ms/session", key, "proxy_cpu_ms_per_session", False)]
+# (label, key, field, higher is better); a None key is a section heading
+metrics = storm("login-storm c50", "login-c50") + storm("login-storm c500", "login-c500") + [
   ("relay-fetch 1 MiB: MB/s", "relay-fetch", "mb_per_s", True),
   ("relay-fetch: proxy CPU s/GB", "relay-fetch", "proxy_cpu_s_per_gb", False),
   ("relay-append 1 MiB: MB/s", "relay-append", "mb_per_s", True),
@@ -381,9 +639,23 @@ metrics = [
   ("latency NOOP: p99 us", "latency", "p99_us", False),
   ("idle 1000: RSS MiB", "idle-1000", "proxy_rss_kib_established", False),
   ("idle 9000: RSS MiB", "idle-9000", "proxy_rss_kib_established", False),
-  ("idle: RSS slope KB/session", None, None, False),
+  ("idle: RSS slope KB/session", "idle-slope", None, False),
 ]
+metrics += [("**login-storm variants, c50**", None, None, None)]
+metrics += storm("c50, backend w/o LITERAL+", "login-c50-nolp")
+metrics += storm("c50, IMAP AUTHENTICATE OAUTHBEARER", "oauth-c50")
+metrics += storm("c50, POP3 USER/PASS", "pop3-c50")
+metrics += storm("c50, SMTP AUTH PLAIN", "smtp-c50")
+metrics += storm("c50, IMAPS (implicit TLS) LOGIN", "tls-c50")
+for w in multi:
+  metrics += [(f"**worker_processes {w}**", None, None, None)]
+  metrics += storm(f"login-storm c50 @w{w}", f"login-c50@w{w}") + storm(f"login-storm c500 @w{w}", f"login-c500@w{w}")
+  metrics += [(f"relay-fetch 1 MiB @w{w}: MB/s", f"relay-fetch@w{w}", "mb_per_s", True),
+              (f"relay-fetch @w{w}: proxy CPU s/GB", f"relay-fetch@w{w}", "proxy_cpu_s_per_gb", False),
+              (f"latency NOOP @w{w}: p50 us", f"latency@w{w}", "p50_us", False),
+              (f"latency NOOP @w{w}: p99 us", f"latency@w{w}", "p99_us", False)]
 proxies = ["nginx", "nginx-64k", "dovecot", "mailgate"]
+peers_all = ("nginx", "nginx-64k", "dovecot")
 def fmt(x, field):
   if x is None: return "-"
   if field == "proxy_rss_kib_established": x = x / 1024
@@ -392,26 +664,40 @@ head = ["scenario (median of %d round%s)" % (rounds, "" if rounds == 1 else "s")
         "Dovecot", "mailgate", "mailgate / better peer", "max spread"]
 print("| " + " | ".join(head) + " |")
 print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+keys_seen = {r.get("key") for r in rows}
+section = None
 for label, key, field, higher in metrics:
+  if key is None:
+    section = label
+    continue
+  if key not in keys_seen and not (key == "idle-slope" and "idle-9000" in keys_seen):
+    continue  # a group that did not run, or a variant no proxy of this run can do
+  if section:
+    print("| " + " | ".join([section] + [""] * (len(head) - 1)) + " |")
+    section = None
   med, spreads = {}, []
   for p in proxies + ["direct"]:
-    v = slope(p) if key is None else vals(key, p, field)
+    v = slope(p) if key == "idle-slope" else vals(key, p, field)
     if v:
       m = statistics.median(v)
       med[p] = m
       if len(v) > 1 and m:
         spreads.append((max(v) - min(v)) / abs(m))
-  peers = [med[p] for p in ("nginx", "nginx-64k", "dovecot") if p in med]
+  peers = [med[p] for p in peers_all if p in med]
   better = (max(peers) if higher else min(peers)) if peers else None
   ratio = f"{med['mailgate'] / better:.2f}" if better and "mailgate" in med else "-"
   spread = f"{max(spreads) * 100:.0f}%" if spreads else ("n/a (1 round)" if rounds == 1 else "-")
-  print("| " + " | ".join([label, fmt(med.get("direct"), field)] + [fmt(med.get(p), field) for p in proxies]
-                          + [ratio, spread]) + " |")
+  cells = ["n/a" if (p, key) in na else fmt(med.get(p), field) for p in proxies]
+  print("| " + " | ".join([label, fmt(med.get("direct"), field)] + cells + [ratio, spread]) + " |")
 errs = [r for r in rows if r.get("errors") or r.get("dropped_during_hold") or
         (r.get("key", "").startswith("idle") and r.get("established") != r.get("sessions"))]
 for r in errs:
   print(f"note: {r['proxy']} {r['key']} round {r['round']}: errors={r.get('errors')} "
         f"established={r.get('established')} dropped={r.get('dropped_during_hold')} first_error={r.get('first_error')}")
+if any(k in keys_seen for k in ("oauth-c50", "pop3-c50", "smtp-c50")):
+  print("note: n/a = the peer cannot run that variant (nginx 1.22 has no OAUTHBEARER; Dovecot would need an oauth2 "
+        "passdb); the ratio is then against the peers that can, \"-\" if none; nginx-64k does not run the variants")
 if quick:
   print(f"note: --quick smoke run ({rounds} round{'' if rounds == 1 else 's'}, short windows): not for quoting")
 PY
+echo "elapsed: $((SECONDS / 60)) min $((SECONDS % 60)) s"
