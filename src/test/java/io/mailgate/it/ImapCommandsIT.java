@@ -219,4 +219,23 @@ class ImapCommandsIT {
       assertThat(c.readLine()).isEqualTo("a2 OK XBIG completed");
     }
   }
+
+  @Test
+  void aSlowReaderGetsALargeResponseIntactAndTheSessionGoesOn() throws Exception {
+    // 8 MiB against a client that does not read for a while: the relay must stop reading the backend (backpressure)
+    // and resume once the client drains, losing and reordering nothing.
+    fx.start("");
+    int size = 8 * 1024 * 1024;
+    try (LineClient c = fx.connect()) {
+      c.send("a1 LOGIN test@example.com secret");
+      assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+      c.send("a2 XBIG " + size);
+      Thread.sleep(1000);
+      assertThat(c.readLine()).isEqualTo("* XBIG {" + size + "}");
+      assertThat(c.readLine()).hasSize(size);
+      assertThat(c.readLine()).isEqualTo("a2 OK XBIG completed");
+      c.send("a3 NOOP");
+      assertThat(c.readLine()).startsWith("a3 OK");
+    }
+  }
 }
