@@ -36,12 +36,14 @@ public final class LenientBase64 {
       return Optional.empty();
     }
     // The text is now known to be plain RFC 4648 base64 up to `length`: the JDK's (intrinsified) decoder does the
-    // work once the padding nginx makes optional is put back.
-    StringBuilder padded = new StringBuilder(length + 2).append(text, 0, length);
-    for (int i = length % 4; i != 0 && i < 4; i++) {
-      padded.append('=');
+    // work once the padding nginx makes optional is put back. Copied straight into bytes: a StringBuilder and a
+    // String on the way made this ten times slower than the decoder itself (JMH Base64Benchmark).
+    byte[] ascii = new byte[(length + 3) / 4 * 4];
+    for (int i = 0; i < length; i++) {
+      ascii[i] = (byte) text.charAt(i);
     }
-    return Optional.of(Base64.getDecoder().decode(padded.toString()));
+    java.util.Arrays.fill(ascii, length, ascii.length, (byte) '=');
+    return Optional.of(Base64.getDecoder().decode(ascii));
   }
 
   private static int sextet(char c) {
