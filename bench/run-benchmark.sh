@@ -11,7 +11,8 @@
 # --keep: leave the work folder (configs, logs, raw JSON results) in place.
 # --scenarios: groups to run (comma- or space-separated; default all): base (IMAP LOGIN storms, relay, latency, idle),
 #   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, implicit TLS), wN (N workers:
-#   login storms, relay-fetch, latency; one group per count above 1 in --workers).
+#   login storms, relay-fetch, latency; one group per count above 1 in --workers); relay (not in "all": only
+#   relay-fetch and relay-append, for a quick side-by-side of a relay change).
 # --workers: worker counts (default "1 2"); 1 runs base and variants, each N above 1 adds the group wN.
 # Needs root (apt-get, ulimit -n, nginx/Dovecot as root) on Debian/Ubuntu, a JDK 17+, Maven, jq, python3, openssl.
 set -euo pipefail
@@ -52,7 +53,7 @@ done
 [ "$SCENARIOS" = all ] && SCENARIOS=$GROUPS_ALL
 SCENARIOS=" $(echo "$SCENARIOS" | tr ',' ' ' | xargs) "
 for g in $SCENARIOS; do
-  case " $GROUPS_ALL " in *" $g "*) ;;
+  case " $GROUPS_ALL relay " in *" $g "*) ;;
     *) echo "run-benchmark: scenario group $g is not one of:$GROUPS_ALL (see --workers)" >&2; exit 2 ;; esac
 done
 [ "$SCENARIOS" != "  " ] || { echo "run-benchmark: no scenario group selected" >&2; exit 2; }
@@ -419,7 +420,7 @@ EOF
 
 mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
 SETS=()
-want base && SETS+=(base)
+{ want base || want relay; } && SETS+=(base)
 want variants && SETS+=(var)
 for w in "${MULTI[@]}"; do want "w$w" && SETS+=("w$w"); done
 for set in "${SETS[@]}"; do
@@ -564,6 +565,20 @@ run_base_and_variants() { # round proxy
   return 0
 }
 
+# The relay group (not part of "all": base measures the same): only relay-fetch and relay-append, on a fresh process
+# warmed by relaying, for a quick side-by-side of relay changes.
+run_relay() { # round proxy
+  local r=$1 p=$2 port
+  port=$(port_of "$p")
+  log "round $r: $p (relay)"
+  start_proxy "$p" base
+  loadgen "$r" "$p" warmup "$port" relay-fetch --concurrency 4 $WARM >/dev/null
+  refresh_pids "$p"
+  loadgen "$r" "$p" relay-fetch "$port" relay-fetch --concurrency 4 $RELAY --pids "$PROXY_PIDS"
+  loadgen "$r" "$p" relay-append "$port" relay-append --concurrency 4 $RELAY --pids "$PROXY_PIDS"
+  stop_proxy
+}
+
 run_workers() { # round proxy N: login storms, relay-fetch and latency with N workers (keys suffixed @wN)
   local r=$1 p=$2 w=$3 port
   port=$(port_of "$p")
@@ -582,6 +597,7 @@ run_proxy() { # round proxy
   local w
   # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
   if want base || { want variants && [ "$2" != nginx-64k ]; }; then run_base_and_variants "$1" "$2"; fi
+  want relay && run_relay "$1" "$2"
   for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
   return 0
 }
@@ -591,7 +607,7 @@ log "groups:$SCENARIOS| proxies: $PROXIES | rounds: $ROUNDS"
 read -r -a PLIST <<<"$PROXIES"
 for r in $(seq 1 "$ROUNDS"); do
   # The direct-to-backend baseline, once a round.
-  if want base; then
+  if want base || want relay; then
     loadgen "$r" direct relay-fetch "$P_BACKEND" relay-fetch --concurrency 4 $RELAY
     loadgen "$r" direct relay-append "$P_BACKEND" relay-append --concurrency 4 $RELAY
     loadgen "$r" direct latency "$P_BACKEND" latency --count "$LAT_COUNT"

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -17,6 +18,14 @@ import java.util.function.Consumer;
  * Both channels live on the same event loop, so the shared state below needs no synchronisation.
  */
 public final class Relay {
+
+  /**
+   * How much a side may queue for a slow peer before it stops reading (and how far it drains before reading again).
+   * Netty's 64 KB default paused and resumed reading, and re-armed the peer's EPOLLOUT, about once per 64 KB read of
+   * a bulk transfer (30 epoll_ctl calls per MiB): 256 KB cut the relay's CPU per GB by about a quarter and raised its
+   * throughput by a fifth (bench/README.md). Only a session whose peer lags holds this much; an idle one holds none.
+   */
+  private static final WriteBufferWaterMark RELAY_WATER_MARKS = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
   private final Channel client;
   private final Channel backend;
@@ -57,6 +66,8 @@ public final class Relay {
 
   /** Starts the idle timer and reading on both sides; call once both handlers are in place. */
   public void start() {
+    client.config().setWriteBufferWaterMark(RELAY_WATER_MARKS);
+    backend.config().setWriteBufferWaterMark(RELAY_WATER_MARKS);
     scheduleIdleCheck(idleNanos);
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
