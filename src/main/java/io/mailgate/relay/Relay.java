@@ -22,8 +22,8 @@ public final class Relay {
   /**
    * How much a side may queue for a slow peer before it stops reading (and how far it drains before reading again).
    * Netty's 64 KB default paused and resumed reading, and re-armed the peer's EPOLLOUT, about once per 64 KB read of
-   * a bulk transfer (30 epoll_ctl calls per MiB): 256 KB cut the relay's CPU per GB by about a quarter and raised its
-   * throughput by a fifth (bench/README.md). Only a session whose peer lags holds this much; an idle one holds none.
+   * a bulk transfer (30 epoll_ctl calls per MiB): 256 KB cut the relay's CPU per GB by about a fifth and raised its
+   * throughput by 10-20% (bench/README.md). Only a session whose peer lags holds this much; an idle one holds none.
    */
   private static final WriteBufferWaterMark RELAY_WATER_MARKS = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
