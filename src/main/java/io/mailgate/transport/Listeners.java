@@ -57,7 +57,8 @@ public final class Listeners {
     } else {
       bootstrap.channel(transport.serverSocketChannel());
       bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-      bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+      // TCP_NODELAY is not set here: Netty's socket channels (epoll and NIO) turn it on when they are created, and
+      // a second setsockopt per accepted connection is measurable in the login storm (bench/README.md).
       listen.soKeepalive().ifPresent(k -> bootstrap.childOption(ChannelOption.SO_KEEPALIVE, k.on()));
       listen.sndbuf().ifPresent(size -> bootstrap.childOption(ChannelOption.SO_SNDBUF, size));
     }
