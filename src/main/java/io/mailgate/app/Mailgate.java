@@ -10,6 +10,7 @@ import io.mailgate.imap.ImapProtocol;
 import io.mailgate.log.ErrorLogs;
 import io.mailgate.log.NginxLevels;
 import io.mailgate.pop3.Pop3Protocol;
+import io.mailgate.resolver.ClientNameResolvers;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
 import io.mailgate.tls.BackendTls;
@@ -54,6 +55,7 @@ public final class Mailgate {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private MultiThreadIoEventLoopGroup group;
   private Listeners listeners;
+  private ClientNameResolvers resolvers;
 
   /** A mailgate for {@code config}; {@code notices} are the loader's skipped-directive notices, logged at start. */
   public Mailgate(MailgateConfig config, List<String> notices) {
@@ -101,6 +103,7 @@ public final class Mailgate {
     listeners = new Listeners(group);
     demo = new DemoServices(transport);
     authenticators = new Authenticators(transport, gate, demo);
+    resolvers = new ClientNameResolvers(group, transport);
     BackendConnector backends = new BackendConnector(transport, gate);
     Map<BackendTlsConfig, BackendTls> backendContexts = new HashMap<>();
     try {
@@ -113,20 +116,13 @@ public final class Mailgate {
               server.protocol(), server.file(), server.line());
           continue;
         }
-        for (io.mailgate.config.ListenConfig listen : server.listens()) {
-          if (listen.proxyProtocol()) {
-            // Accepting the flag without decoding the header would turn every PROXY line into a bad command.
-            throw new StartupException("the PROXY protocol is not supported yet (\"listen " + listen.text()
-                + " proxy_protocol\") in " + server.file() + ":" + server.line());
-          }
-        }
         String loggerName = server.errorLog().isPresent() ? ErrorLogs.serverLoggerName(i) : "io.mailgate.session";
         MailProtocol mailProtocol = protocol.get();
         Optional<ServerTls> tls = clientTls(server, mailProtocol.name());
         BackendTls backendTls = backendTls(server, backendContexts);
         AuthClient authClient = authenticators.forServer(server);
         listeners.bind(new ServerRuntime(server, mailProtocol, authClient, transport, gate, backends, tls, backendTls,
-            loggerName));
+            loggerName, resolvers.forServer(server)));
       }
       if (config.pidFile().isPresent()) {
         Main.writePidFile(config.pidFile().get());
@@ -210,6 +206,9 @@ public final class Mailgate {
     }
     if (authenticators != null) {
       authenticators.close();
+    }
+    if (resolvers != null) {
+      resolvers.close();
     }
     if (demo != null) {
       demo.close();

@@ -53,9 +53,10 @@ public final class BackendConnector {
    *
    * @param timeout bounds the connect and the whole login ({@code timeout})
    * @param lineLimit longest backend response line during the login ({@code proxy_buffer})
+   * @param proxyLine the PROXY protocol header that opens the connection ({@code proxy_protocol on}), if any
    */
   public Attempt connect(EventLoop loop, InetSocketAddress address, BackendLogin login, Duration timeout,
-      int lineLimit) {
+      int lineLimit, Optional<ProxyProtocolSender> proxyLine) {
     Promise<String> result = login.result();
     if (!gate.tryAcquire(loop)) {
       result.tryFailure(new BackendLoginException(BackendFailure.INTERNAL, "worker_connections are not enough",
@@ -72,6 +73,8 @@ public final class BackendConnector {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            // The PROXY header precedes everything, the TLS handshake included (proxy-protocol.txt §2).
+            proxyLine.ifPresent(sender -> sender.addTo(ch.pipeline()));
             // Implicit TLS: the handshake comes first, so the greeting is read over TLS.
             login.tls().filter(BackendTlsPlan::implicit)
                 .ifPresent(tls -> ch.pipeline().addLast(BackendLogin.TLS, tls.newHandler(ch.alloc())));

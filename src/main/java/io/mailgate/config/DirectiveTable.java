@@ -23,7 +23,7 @@ final class DirectiveTable {
   static {
     simple("worker_processes", MAIN, 1, 1);
     simple("pid", MAIN, 1, 1);
-    repeatable("error_log", EnumSet.of(Context.MAIN, Context.MAIL, Context.SERVER), 1, 2);
+    repeatable("error_log", EnumSet.of(Context.MAIN, Context.MAIL, Context.SERVER), 1, MANY);
     simple("daemon", MAIN, 1, 1);
     block("events", MAIN, false);
     block("mail", MAIN, false);
@@ -75,10 +75,10 @@ final class DirectiveTable {
         "imap_auth", "imap_capabilities", "pop3_auth", "pop3_capabilities", "smtp_auth", "smtp_capabilities"}) {
       repeatable(name, MAIL_SERVER, 1, MANY);
     }
-    ignored("resolver", MAIL_SERVER, 1, MANY);
-    ignored("resolver_timeout", MAIL_SERVER, 1, 1);
-    ignored("proxy_protocol", MAIL_SERVER, 1, 1);
-    ignored("set_real_ip_from", MAIL_SERVER, 1, 1);
+    simple("resolver", MAIL_SERVER, 1, MANY);
+    simple("resolver_timeout", MAIL_SERVER, 1, 1);
+    simple("proxy_protocol", MAIL_SERVER, 1, 1);
+    repeatable("set_real_ip_from", MAIL_SERVER, 1, 1);
     ignored("real_ip_header", MAIL_SERVER, 1, 1);
     ignored("proxy", MAIL_SERVER, 1, 1);
   }

@@ -94,7 +94,7 @@ final class MailBinder {
         s.protocol = protocol(d);
         break;
       case "error_log":
-        ErrorLogs.parse(d, prefix, notices).ifPresent(log -> s.errorLog = log);
+        ErrorLogs.parse(d, prefix, notices).ifPresent(sink -> s.errorLog = ErrorLogs.add(s.errorLog, sink));
         break;
       case "auth_http":
         s.authHttp = AuthHttpTarget.parse(d);
@@ -128,6 +128,15 @@ final class MailBinder {
       case "proxy_pass_error_message":
         s.proxyPassErrorMessage = Values.flag(d);
         break;
+      case "proxy_protocol":
+        s.proxyProtocol = Values.flag(d);
+        break;
+      case "set_real_ip_from":
+        if (s.realIpFrom == null) {
+          s.realIpFrom = new ArrayList<>();
+        }
+        s.realIpFrom.add(AddressRange.parse(d, d.arg(0)));
+        break;
       case "max_commands":
         s.maxCommands = Values.number(d, 0);
         break;
@@ -142,6 +151,12 @@ final class MailBinder {
         break;
       case "oauth_fastmail_compat":
         s.oauthFastmailCompat = Values.flag(d);
+        break;
+      case "resolver":
+        s.resolver = ResolverConfig.parse(d);
+        break;
+      case "resolver_timeout":
+        s.resolverTimeout = Values.time(d);
         break;
       default:
         applyProtocol(d, s);

@@ -56,8 +56,8 @@ final class MainBinder {
         pidFile = d.arg(0).equals("off") ? Optional.empty() : Optional.of(prefix.resolve(d.arg(0)));
         break;
       case "error_log":
-        // Several main error_log lines are allowed; mailgate writes to the last one.
-        ErrorLogs.parse(d, prefix, notices).ifPresent(log -> errorLog = log);
+        // Several main error_log lines add up: each one gets every message at or above its own level.
+        ErrorLogs.parse(d, prefix, notices).ifPresent(sink -> errorLog = ErrorLogs.add(errorLog, sink));
         break;
       case "daemon":
         // Validated for compatibility; a JVM cannot fork, so mailgate always runs in the foreground.
@@ -86,7 +86,7 @@ final class MainBinder {
     }
   }
 
-  /** The last main error_log, else nginx's default {@code logs/error.log}, else stderr if that folder is missing. */
+  /** The main error_logs, else nginx's default {@code logs/error.log}, else stderr if that folder is missing. */
   private ErrorLogConfig mainErrorLog() {
     if (errorLog != null) {
       return errorLog;

@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param proxyTimeout {@code proxy_timeout} (default 24h): idle time in the relay
  * @param proxyBuffer {@code proxy_buffer} (default 4k): backend response lines during login
  * @param proxyPassErrorMessage {@code proxy_pass_error_message} (default off)
+ * @param proxyProtocol {@code proxy_protocol} (default off): a PROXY protocol v1 header opens each backend connection
+ * @param realIpFrom {@code set_real_ip_from}: clients at these addresses may name the real client in the PROXY
+ *     protocol header of a {@code listen ... proxy_protocol}
  * @param maxErrors {@code max_errors} (default 5)
  * @param maxCommands {@code max_commands} (freenginx; default 1000): commands before login, SASL lines included
  * @param errorLog this server's {@code error_log}, when it has its own
@@ -29,6 +32,7 @@ import java.util.Optional;
  * @param tls client-side TLS ({@code starttls}, {@code ssl_*})
  * @param backendTls TLS towards the backends ({@code proxy_ssl*})
  * @param builtinAuth mailgate's own authenticators and routing
+ * @param resolver {@code resolver} and {@code resolver_timeout}: SMTP looks up the client's host name when set
  */
 public record ServerConfig(
     String file,
@@ -40,6 +44,8 @@ public record ServerConfig(
     Duration proxyTimeout,
     int proxyBuffer,
     boolean proxyPassErrorMessage,
+    boolean proxyProtocol,
+    List<AddressRange> realIpFrom,
     int maxErrors,
     int maxCommands,
     Optional<ErrorLogConfig> errorLog,
@@ -50,9 +56,11 @@ public record ServerConfig(
     SmtpConfig smtp,
     TlsConfig tls,
     BackendTlsConfig backendTls,
-    BuiltinAuthConfig builtinAuth) {
+    BuiltinAuthConfig builtinAuth,
+    Optional<ResolverConfig> resolver) {
 
   public ServerConfig {
     listens = List.copyOf(listens);
+    realIpFrom = List.copyOf(realIpFrom);
   }
 }

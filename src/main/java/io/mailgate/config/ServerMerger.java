@@ -75,6 +75,8 @@ final class ServerMerger {
         pick(s.proxyTimeout, mail.proxyTimeout, Duration.ofHours(24)),
         pick(s.proxyBuffer, mail.proxyBuffer, 4096),
         pick(s.proxyPassErrorMessage, mail.proxyPassErrorMessage, false),
+        pick(s.proxyProtocol, mail.proxyProtocol, false),
+        pick(s.realIpFrom, mail.realIpFrom, List.of()),
         pick(s.maxErrors, mail.maxErrors, 5),
         pick(s.maxCommands, mail.maxCommands, 1000),
         Optional.ofNullable(pick(s.errorLog, mail.errorLog, null)),
@@ -85,7 +87,9 @@ final class ServerMerger {
         smtp,
         TlsMerger.client(s, mail),
         TlsMerger.backend(s, mail),
-        builtin);
+        builtin,
+        pick(s.resolver, mail.resolver, Optional.<ResolverConfig.NameServers>empty()).map(servers ->
+            new ResolverConfig(servers, pick(s.resolverTimeout, mail.resolverTimeout, Duration.ofSeconds(30)))));
   }
 
   /** The server's listens; with {@code ssl on} (nginx's obsolete form) every one of them is implicit TLS. */

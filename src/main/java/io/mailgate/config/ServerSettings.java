@@ -22,8 +22,13 @@ final class ServerSettings {
   Duration proxyTimeout;
   Integer proxyBuffer;
   Boolean proxyPassErrorMessage;
+  /** {@code proxy_protocol}: send a PROXY protocol header to the backend. */
+  Boolean proxyProtocol;
+  /** {@code set_real_ip_from}: the block's own list (nginx does not merge a server's list with mail's). */
+  List<AddressRange> realIpFrom;
   Integer maxErrors;
   Integer maxCommands;
+  /** Every {@code error_log} of this block; a server with none uses those of {@code mail}. */
   ErrorLogConfig errorLog;
   AuthHttpTarget authHttp;
   List<AuthHttpConfig.HttpHeader> authHttpHeaders;
@@ -42,6 +47,9 @@ final class ServerSettings {
   Duration smtpGreetingDelay;
   Boolean xclient;
   Boolean proxySmtpAuth;
+  /** {@code resolver}; {@link java.util.Optional#empty()} for {@code resolver off}. */
+  java.util.Optional<ResolverConfig.NameServers> resolver;
+  Duration resolverTimeout;
   /** {@code starttls}, {@code ssl}, {@code ssl_*} and {@code proxy_ssl*}. */
   final TlsSettings tls = new TlsSettings();
   /** {@code auth_users}, {@code auth_oauth_*}, {@code proxy_backend*}, {@code demo_*}. */

@@ -5,19 +5,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
-import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.mailgate.config.ErrorLogConfig;
 import io.mailgate.config.LogLevel;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Points SLF4J at nginx-style error logs ({@code error_log}): the main log gets everything; a {@code server} with its
- * own {@code error_log} gets its sessions' lines in that log instead (logger {@link #serverLoggerName(int)}).
- * Configured in code, once, before any listener is bound.
+ * Points SLF4J at nginx-style error logs ({@code error_log}): the main logs get everything; a {@code server} with its
+ * own {@code error_log}s gets its sessions' lines in those instead (logger {@link #serverLoggerName(int)}). Each
+ * context may have several sinks (files, stderr, syslog), each with its own level. Configured in code, once, before
+ * any listener is bound.
  */
 public final class ErrorLogs {
 
@@ -40,11 +37,12 @@ public final class ErrorLogs {
     configure((LoggerContext) LoggerFactory.getILoggerFactory(), main, perServer);
   }
 
-  private static void configure(LoggerContext context, ErrorLogConfig main, List<ErrorLogConfig> perServer) {
+  /** As {@link #configure(ErrorLogConfig, List)}, on {@code context}. */
+  static void configure(LoggerContext context, ErrorLogConfig main, List<ErrorLogConfig> perServer) {
     context.reset();
+    Appenders appenders = new Appenders(context);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(toLogback(main.level()));
-    root.addAppender(appender(context, main, "main"));
+    attach(root, main, "main", appenders);
     // Netty's own loggers talk about internals (cipher tables, allocator sizes): warnings and leak reports only.
     context.getLogger("io.netty").setLevel(Level.WARN);
     for (int i = 0; i < perServer.size(); i++) {
@@ -54,8 +52,19 @@ public final class ErrorLogs {
       }
       Logger logger = context.getLogger(serverLoggerName(i));
       logger.setAdditive(false);
-      logger.setLevel(toLogback(own.level()));
-      logger.addAppender(appender(context, own, "server" + i));
+      attach(logger, own, "server" + i, appenders);
+    }
+  }
+
+  /** Every sink of {@code config} on {@code logger}, which lets through the most verbose level any sink wants. */
+  private static void attach(Logger logger, ErrorLogConfig config, String name, Appenders appenders) {
+    logger.setLevel(toLogback(config.level()));
+    List<ErrorLogConfig.Sink> sinks = config.sinks();
+    for (int i = 0; i < sinks.size(); i++) {
+      Appender<ILoggingEvent> appender = appenders.create(sinks.get(i), name + "-" + i);
+      if (appender != null) {
+        logger.addAppender(appender);
+      }
     }
   }
 
@@ -67,36 +76,6 @@ public final class ErrorLogs {
   /** As {@link #configureStderr(LogLevel)}, for a context that is still being initialised (no LoggerFactory yet). */
   static void configureStderr(LoggerContext context, LogLevel level) {
     configure(context, ErrorLogConfig.stderr(level), List.of());
-  }
-
-  private static Appender<ILoggingEvent> appender(LoggerContext context, ErrorLogConfig config, String name) {
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    NginxLayout layout = new NginxLayout();
-    layout.setContext(context);
-    layout.start();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
-    OutputStreamAppender<ILoggingEvent> appender;
-    if (config.file().isPresent()) {
-      FileAppender<ILoggingEvent> file = new FileAppender<>();
-      file.setFile(config.file().get().toString());
-      file.setAppend(true);
-      file.setImmediateFlush(true);
-      appender = file;
-    } else {
-      ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-      console.setTarget("System.err");
-      appender = console;
-    }
-    appender.setName(name);
-    appender.setContext(context);
-    appender.setEncoder(encoder);
-    NginxLevelFilter filter = new NginxLevelFilter(config.level());
-    filter.start();
-    appender.addFilter(filter);
-    appender.start();
-    return appender;
   }
 
   private static Level toLogback(LogLevel level) {

@@ -20,6 +20,16 @@ public final class NginxLayout extends LayoutBase<ILoggingEvent> {
 
   @Override
   public String doLayout(ILoggingEvent event) {
+    StringBuilder line = new StringBuilder(line(event));
+    IThrowableProxy thrown = event.getThrowableProxy();
+    if (thrown != null) {
+      line.append(System.lineSeparator()).append(ThrowableProxyUtil.asString(thrown));
+    }
+    return line.append('\n').toString();
+  }
+
+  /** The line without its end of line and without a stack trace: what a syslog datagram carries. */
+  static String line(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(160);
     line.append(TIME.format(Instant.ofEpochMilli(event.getTimeStamp())))
         .append(" [")
@@ -33,9 +43,8 @@ public final class NginxLayout extends LayoutBase<ILoggingEvent> {
     IThrowableProxy thrown = event.getThrowableProxy();
     if (thrown != null) {
       line.append(" (").append(Sanitize.forLog(thrown.getClassName() + ": " + thrown.getMessage(), 512)).append(')');
-      line.append(System.lineSeparator()).append(ThrowableProxyUtil.asString(thrown));
     }
-    return line.append('\n').toString();
+    return line.toString();
   }
 
   /** Event-loop threads are named {@code mailgate-N}; others print 0. */

@@ -13,7 +13,7 @@ public final class SessionLog {
 
   private final Logger logger;
   private final long connection;
-  private final String client;
+  private String client;
   private final String server;
   private String login;
   private String upstream;
@@ -28,6 +28,21 @@ public final class SessionLog {
     this.connection = connection;
     this.client = client;
     this.server = server;
+  }
+
+  /** Notes a connection just accepted, as nginx does (ngx_mail_init_connection): {@code client ... connected to ...}. */
+  public void accepted() {
+    if (logger.isDebugEnabled()) {
+      logger.debug("*" + connection + " accept: " + client + " on " + server);
+    }
+    if (logger.isInfoEnabled()) {
+      logger.info("*" + connection + " client " + client + " connected to " + server);
+    }
+  }
+
+  /** The client's address once a trusted PROXY protocol header named the real one ({@code set_real_ip_from}). */
+  public void setClient(String client) {
+    this.client = client;
   }
 
   /** The user name once known (sanitized when printed). */

@@ -7,7 +7,11 @@ import io.mailgate.tls.ClientTlsInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +28,9 @@ public final class ClientSession {
   private final long number;
   private final Channel channel;
   private final ServerRuntime server;
-  private final String clientIp;
+  private String clientIp;
+  private SocketAddress clientAddress;
+  private Optional<ProxyHeader> proxyHeader = Optional.empty();
   private final SessionLog log;
   private int loginAttempts;
   private int errors;
@@ -42,6 +48,7 @@ public final class ClientSession {
     this.channel = channel;
     this.server = server;
     this.clientIp = clientIp;
+    this.clientAddress = channel.remoteAddress();
     this.log = new SessionLog(server.loggerName(), number, clientIp, serverText);
   }
 
@@ -65,9 +72,38 @@ public final class ClientSession {
     return log;
   }
 
-  /** The client's IP address as text. */
+  /** The client's IP address as text ({@code Client-IP}, XCLIENT's ADDR, log lines). */
   public String clientIp() {
     return clientIp;
+  }
+
+  /** The client's address and port: the connection's peer, or the real client a trusted PROXY header named. */
+  public SocketAddress clientAddress() {
+    return clientAddress;
+  }
+
+  /** The PROXY protocol header the connection opened with, on a {@code listen ... proxy_protocol}. */
+  public Optional<ProxyHeader> proxyHeader() {
+    return proxyHeader;
+  }
+
+  /**
+   * Records the PROXY protocol header read before the greeting. When the connection comes from a trusted address
+   * ({@code set_real_ip_from}), the header's source becomes the client everywhere (nginx's realip): Client-IP, XCLIENT,
+   * log lines, and the PROXY header mailgate sends to the backend.
+   */
+  void acceptProxyHeader(Optional<ProxyHeader> header) {
+    this.proxyHeader = header;
+    if (header.isEmpty() || config().realIpFrom().stream().noneMatch(range -> range.matches(channel.remoteAddress()))) {
+      return;
+    }
+    InetAddress real = NetUtil.createInetAddressFromIpAddressString(header.get().sourceAddress());
+    if (real == null) {
+      return;
+    }
+    clientAddress = new InetSocketAddress(real, header.get().sourcePort());
+    clientIp = NetUtil.toAddressString(real);
+    log.setClient(clientIp);
   }
 
   /** Records the finished TLS handshake (implicit or STARTTLS); the session is encrypted from now on. */

@@ -3,6 +3,7 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.backend.BackendConnector;
+import io.mailgate.backend.ProxyProtocolSender;
 import io.mailgate.backend.BackendCredentials;
 import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.config.BuiltinAuthConfig;
@@ -59,7 +60,10 @@ public final class LoginFlow {
     session.disarmTimeout();
     session.log().setLogin(credentials.loginText());
     int attempt = session.nextLoginAttempt();
-    List<AuthRequest.Header> headers = new ArrayList<>(protocolHeaders);
+    // nginx's order: Client-IP and Client-Host, the PROXY protocol addresses, the protocol's headers, then TLS.
+    List<AuthRequest.Header> headers = new ArrayList<>();
+    session.proxyHeader().ifPresent(proxy -> headers.addAll(proxy.authHeaders()));
+    headers.addAll(protocolHeaders);
     session.tls().ifPresent(tls -> headers.addAll(tls.authHeaders(session.config().tls().verifyClient(),
         session.config().authHttp().map(AuthHttpConfig::passClientCert).orElse(false))));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
@@ -185,8 +189,12 @@ public final class LoginFlow {
     BackendLogin login = server.protocol().newBackendLogin(session);
     // The login owns the credentials from here and wipes them once it is over.
     login.init(backendCredentials, loop.newPromise(), tls);
+    // proxy_protocol: the backend learns the client's address (the real one, after set_real_ip_from) and ours.
+    Optional<ProxyProtocolSender> proxyLine = server.config().proxyProtocol()
+        ? Optional.of(new ProxyProtocolSender(session.clientAddress(), session.channel().localAddress()))
+        : Optional.empty();
     BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
-        server.config().timeout(), server.config().proxyBuffer());
+        server.config().timeout(), server.config().proxyBuffer(), proxyLine);
     Optional<Channel> backend = attempt.channel();
     // A client that goes away during the backend login takes the backend connection with it. The listener is
     // removed once the login is over, so an idle proxied session does not keep the login's result alive.

@@ -3,6 +3,7 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthClient;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ServerConfig;
+import io.mailgate.resolver.ClientNameResolver;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.transport.ConnectionGate;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param backendTls TLS towards the backends ({@code proxy_ssl*}); always there, as the auth service's
  *     {@code Auth-Proxy-SSL} can demand TLS for one login even with {@code proxy_ssl off}
  * @param loggerName the logger for this server's sessions (its own {@code error_log} or the main one)
+ * @param resolver the client-name resolver of an SMTP server with a {@code resolver}
  */
 public record ServerRuntime(
     ServerConfig config,
@@ -27,4 +29,5 @@ public record ServerRuntime(
     BackendConnector backendConnector,
     Optional<ServerTls> tls,
     BackendTls backendTls,
-    String loggerName) {}
+    String loggerName,
+    Optional<ClientNameResolver> resolver) {}

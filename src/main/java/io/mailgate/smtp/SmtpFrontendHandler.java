@@ -3,6 +3,7 @@ package io.mailgate.smtp;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.config.SmtpConfig;
+import io.mailgate.resolver.ClientHost;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
@@ -32,8 +33,8 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
   static final String BAD_SEQUENCE = "503 5.5.1 Bad sequence of commands";
   /** RFC 4954 §4: the failure code when the auth service names none ({@code Auth-Error-Code}). */
   static final String DEFAULT_ERROR_CODE = "535 5.7.0";
-  /** nginx leaves the client's host name unresolved unless a resolver is set; mailgate has none yet. */
-  static final String UNAVAILABLE_HOST = "[UNAVAILABLE]";
+  /** The client's host name without a {@code resolver} (nginx's default). */
+  static final String UNAVAILABLE_HOST = ClientHost.UNAVAILABLE;
 
   private final SmtpConfig smtp;
   private final SaslDialogue sasl;
@@ -44,6 +45,8 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
   /** The accepted MAIL FROM line of {@code smtp_auth none}, or null. */
   private byte[] mailFrom;
   private byte[] rcptTo;
+  /** {@code Client-Host} and XCLIENT {@code NAME=}: found by the {@code resolver} before the greeting. */
+  private String clientHost = UNAVAILABLE_HOST;
 
   SmtpFrontendHandler(ClientSession session, SmtpCommandDecoder decoder) {
     super(session, decoder, SmtpRequest.class);
@@ -56,7 +59,7 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     Optional<SmtpLoginPlan.Envelope> envelope = sasl.lastMechanism().orElse(null) == Mechanism.NONE
         ? Optional.of(new SmtpLoginPlan.Envelope(mailFrom, rcptTo)) : Optional.empty();
     return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(),
-        xclientAddress(session.clientIp()), UNAVAILABLE_HOST, Optional.ofNullable(heloLine), esmtp, envelope,
+        xclientAddress(session.clientIp()), clientHost, Optional.ofNullable(heloLine), esmtp, envelope,
         SmtpCapabilities.promisedKeywords(smtp), session.log());
   }
 
@@ -202,9 +205,14 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     login(Credentials.of(Mechanism.NONE, new byte[0], new byte[0]), headers);
   }
 
+  /** The client's host name, a confirmed one or a placeholder ({@code [UNAVAILABLE]}, {@code [TEMPUNAVAIL]}). */
+  void setClientHost(String name) {
+    clientHost = name;
+  }
+
   @Override
   public Optional<String> clientHost() {
-    return Optional.of(UNAVAILABLE_HOST);
+    return Optional.of(clientHost);
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code smtp_greeting_delay}: holds the greeting back; a client that talks before it is a spam bot ignoring RFC 5321
  * §4.3.1 and gets {@code 503 5.5.0 Improper use of SMTP command pipelining}, then the connection closes (as nginx).
- * Sits first in the pipeline and removes itself once the greeting is out.
+ * Sits just before the framer (after any TLS handler) and removes itself once the greeting is out.
  */
 final class SmtpGreetingDelay extends ChannelInboundHandlerAdapter {
 

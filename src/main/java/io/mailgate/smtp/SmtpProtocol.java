@@ -1,10 +1,15 @@
 package io.mailgate.smtp;
 
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.config.ResolverConfig;
 import io.mailgate.config.SmtpConfig;
+import io.mailgate.resolver.ClientHost;
+import io.mailgate.resolver.ClientNameResolver;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.PipelineNames;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /** SMTP (RFC 5321, RFC 4954 AUTH, Postfix XCLIENT) before login, the way nginx's mail module speaks it. */
 public final class SmtpProtocol implements MailProtocol {
@@ -16,6 +21,8 @@ public final class SmtpProtocol implements MailProtocol {
   public static final int SASL_LINE_LIMIT = 16 * 1024;
   /** The greeting-delay guard's handler name. */
   static final String GREETING_DELAY = "smtp-greeting-delay";
+  /** The client host name lookup's handler name ({@code resolver}). */
+  static final String CLIENT_LOOKUP = "smtp-client-lookup";
 
   @Override
   public String name() {
@@ -29,16 +36,37 @@ public final class SmtpProtocol implements MailProtocol {
     // 128-byte smtp_client_buffer, and RFC 2920 clients send whole transactions at once.
     int pausedLimit = Math.multiplyExact(Math.max(smtp.clientBuffer(), SASL_LINE_LIMIT), 4);
     SmtpCommandDecoder decoder = new SmtpCommandDecoder(smtp.clientBuffer(), SASL_LINE_LIMIT, pausedLimit);
+    SmtpFrontendHandler frontend = new SmtpFrontendHandler(session, decoder);
     session.channel().pipeline()
         .addLast(PipelineNames.FRAMER, decoder)
-        .addLast(PipelineNames.FRONTEND, new SmtpFrontendHandler(session, decoder));
+        .addLast(PipelineNames.FRONTEND, frontend);
+    Optional<ClientNameResolver> resolver = session.server().resolver();
+    Optional<ResolverConfig> resolverConfig = session.config().resolver();
+    if (resolver.isEmpty() || resolverConfig.isEmpty()) {
+      greet(session);
+      return;
+    }
+    if (!(session.clientAddress() instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+      // nginx: a client on a unix-domain socket has no address to look up.
+      frontend.setClientHost(ClientHost.TEMPUNAVAIL);
+      greet(session);
+      return;
+    }
+    session.channel().pipeline().addBefore(PipelineNames.FRAMER, CLIENT_LOOKUP, new SmtpClientLookup(session, frontend,
+        resolver.get(), inet.getAddress(), resolverConfig.get().timeout(), () -> greet(session)));
+  }
+
+  /** The greeting, at once or after {@code smtp_greeting_delay}. */
+  private static void greet(ClientSession session) {
+    SmtpConfig smtp = session.config().smtp();
     String greeting = "220 " + session.config().serverName() + " ESMTP ready";
     if (smtp.greetingDelay().isZero() || smtp.greetingDelay().isNegative()) {
       session.writeLine(greeting);
       session.armTimeout();
     } else {
-      session.channel().pipeline().addFirst(GREETING_DELAY, new SmtpGreetingDelay(session, greeting,
-          smtp.greetingDelay()));
+      // Before the framer, so that it sees decrypted input (after any TLS handler) and what the lookup held back.
+      session.channel().pipeline().addBefore(PipelineNames.FRAMER, GREETING_DELAY, new SmtpGreetingDelay(session,
+          greeting, smtp.greetingDelay()));
     }
   }
 

@@ -3,6 +3,7 @@ package io.mailgate.transport;
 import io.mailgate.config.ListenConfig;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.ClientTls;
+import io.mailgate.session.ProxyProtocolReader;
 import io.mailgate.session.ServerRuntime;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -85,18 +87,24 @@ public final class Listeners {
     }
     ch.closeFuture().addListener(f -> server.gate().release(ch.eventLoop()));
     ClientSession session = new ClientSession(ch, server, clientIp(ch.remoteAddress()), listen.text());
-    if (listen.ssl()) {
-      // Implicit TLS (IMAPS, POP3S, SMTPS): the greeting waits for the handshake.
-      ClientTls.startImplicit(session, server.tls().orElseThrow(), () -> server.protocol().startSession(session));
+    session.log().accepted();
+    Runnable start = listen.ssl()
+        // Implicit TLS (IMAPS, POP3S, SMTPS): the greeting waits for the handshake.
+        ? () -> ClientTls.startImplicit(session, server.tls().orElseThrow(), () -> server.protocol().startSession(session))
+        : () -> server.protocol().startSession(session);
+    if (listen.proxyProtocol()) {
+      // The load balancer's header comes first, before any TLS.
+      ProxyProtocolReader.install(session, start);
     } else {
-      server.protocol().startSession(session);
+      start.run();
     }
   }
 
   /** The client's address as text, without DNS (never {@code getHostName()} on an event loop). */
   static String clientIp(SocketAddress remote) {
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress();
+      // RFC 5952 text (::1, 2001:db8::1), as nginx prints it, not Java's uncompressed form.
+      return NetUtil.toAddressString(inet.getAddress());
     }
     return "unix:";
   }

@@ -5,12 +5,15 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.Optional;
@@ -20,6 +23,7 @@ import java.util.Optional;
  * group's {@link IoHandlerFactory}, so every bootstrap takes its classes from here.
  *
  * @param name {@code epoll} or {@code nio}, logged at start-up
+ * @param datagramChannel UDP sockets (the DNS resolver's)
  * @param unavailabilityCause why epoll did not load, when NIO was chosen
  */
 public record Transport(
@@ -29,6 +33,7 @@ public record Transport(
     Class<? extends Channel> socketChannel,
     Optional<Class<? extends ServerChannel>> serverDomainSocketChannel,
     Optional<Class<? extends Channel>> domainSocketChannel,
+    Class<? extends DatagramChannel> datagramChannel,
     Optional<Throwable> unavailabilityCause) {
 
   /** Epoll if available (and not disabled with {@code -Dmailgate.transport=nio}), else NIO. */
@@ -42,6 +47,7 @@ public record Transport(
           EpollSocketChannel.class,
           Optional.of(EpollServerDomainSocketChannel.class),
           Optional.of(EpollDomainSocketChannel.class),
+          EpollDatagramChannel.class,
           Optional.empty());
     }
     return nio(forceNio ? Optional.empty() : Optional.ofNullable(Epoll.unavailabilityCause()));
@@ -56,6 +62,7 @@ public record Transport(
         NioSocketChannel.class,
         Optional.empty(),
         Optional.empty(),
+        NioDatagramChannel.class,
         why);
   }
 

@@ -126,6 +126,10 @@ public final class FakeImapBackend implements AutoCloseable {
         }
         String text = command.toString();
         received.add(text);
+        if (text.startsWith("PROXY ")) {
+          // A PROXY protocol header from a proxy_protocol proxy: recorded, and not answered (HAProxy's spec).
+          continue;
+        }
         String tag = text.split(" ", 2)[0];
         String upper = text.toUpperCase(java.util.Locale.ROOT);
         if (token != null && upper.startsWith(tag.toUpperCase(java.util.Locale.ROOT) + " AUTHENTICATE ")) {

@@ -69,8 +69,13 @@ public final class TlsProxyFixture implements AutoCloseable {
    * @param directives more server directives, each ending in ';'
    */
   public int server(String protocol, boolean ssl, String directives) throws IOException {
+    return server(protocol, ssl ? " ssl" : "", directives);
+  }
+
+  /** Adds a server block whose {@code listen} carries {@code listenParameters} (e.g. " ssl proxy_protocol"). */
+  public int server(String protocol, String listenParameters, String directives) throws IOException {
     int port = ProxyUnderTest.freePort();
-    servers.append("server { listen 127.0.0.1:").append(port).append(ssl ? " ssl" : "").append("; protocol ")
+    servers.append("server { listen 127.0.0.1:").append(port).append(listenParameters).append("; protocol ")
         .append(protocol).append("; server_name mx.test; ").append(directives).append(" }\n");
     return port;
   }
