@@ -11,8 +11,9 @@
 # --keep: leave the work folder (configs, logs, raw JSON results) in place.
 # --scenarios: groups to run (comma- or space-separated; default all): base (IMAP LOGIN storms, relay, latency, idle),
 #   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, implicit TLS), wN (N workers:
-#   login storms, relay-fetch, latency; one group per count above 1 in --workers); relay (not in "all": only
-#   relay-fetch and relay-append, for a quick side-by-side of a relay change).
+#   login storms, relay-fetch, latency; one group per count above 1 in --workers); relay and login (not in "all":
+#   only relay-fetch and relay-append, or only the IMAP LOGIN storms at c50 and c500, for a quick side-by-side of a
+#   relay or login-path change).
 # --workers: worker counts (default "1 2"); 1 runs base and variants, each N above 1 adds the group wN.
 # Needs root (apt-get, ulimit -n, nginx/Dovecot as root) on Debian/Ubuntu, a JDK 17+, Maven, jq, python3, openssl.
 set -euo pipefail
@@ -53,7 +54,7 @@ done
 [ "$SCENARIOS" = all ] && SCENARIOS=$GROUPS_ALL
 SCENARIOS=" $(echo "$SCENARIOS" | tr ',' ' ' | xargs) "
 for g in $SCENARIOS; do
-  case " $GROUPS_ALL relay " in *" $g "*) ;;
+  case " $GROUPS_ALL relay login " in *" $g "*) ;;
     *) echo "run-benchmark: scenario group $g is not one of:$GROUPS_ALL (see --workers)" >&2; exit 2 ;; esac
 done
 [ "$SCENARIOS" != "  " ] || { echo "run-benchmark: no scenario group selected" >&2; exit 2; }
@@ -420,7 +421,7 @@ EOF
 
 mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
 SETS=()
-{ want base || want relay; } && SETS+=(base)
+{ want base || want relay || want login; } && SETS+=(base)
 want variants && SETS+=(var)
 for w in "${MULTI[@]}"; do want "w$w" && SETS+=("w$w"); done
 for set in "${SETS[@]}"; do
@@ -579,6 +580,20 @@ run_relay() { # round proxy
   stop_proxy
 }
 
+# The login group (not part of "all": base measures the same): only the IMAP LOGIN storms, on a fresh process warmed
+# the same way as in base, for a quick side-by-side of login-path changes.
+run_login() { # round proxy
+  local r=$1 p=$2 port
+  port=$(port_of "$p")
+  log "round $r: $p (login)"
+  start_proxy "$p" base
+  loadgen "$r" "$p" warmup "$port" login-storm --concurrency 50 $WARM >/dev/null
+  refresh_pids "$p"
+  loadgen "$r" "$p" login-c50 "$port" login-storm --concurrency 50 $STORM --pids "$PROXY_PIDS"
+  loadgen "$r" "$p" login-c500 "$port" login-storm --concurrency 500 $STORM --pids "$PROXY_PIDS"
+  stop_proxy
+}
+
 run_workers() { # round proxy N: login storms, relay-fetch and latency with N workers (keys suffixed @wN)
   local r=$1 p=$2 w=$3 port
   port=$(port_of "$p")
@@ -598,6 +613,7 @@ run_proxy() { # round proxy
   # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
   if want base || { want variants && [ "$2" != nginx-64k ]; }; then run_base_and_variants "$1" "$2"; fi
   want relay && run_relay "$1" "$2"
+  want login && run_login "$1" "$2"
   for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
   return 0
 }

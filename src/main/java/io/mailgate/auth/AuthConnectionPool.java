@@ -18,15 +18,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class AuthConnectionPool {
 
-  /** Idle connections kept per event loop. */
-  static final int MAX_IDLE_PER_LOOP = 16;
   /** An idle connection is closed after this long. */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   private record Idle(Channel channel, ScheduledFuture<?> expiry) {}
 
+  private final int maxIdlePerLoop;
   private final ConcurrentMap<EventLoop, Deque<Idle>> byLoop = new ConcurrentHashMap<>();
   private volatile boolean closed;
+
+  /** A pool keeping at most {@code maxIdlePerLoop} idle connections per event loop (0: none). */
+  AuthConnectionPool(int maxIdlePerLoop) {
+    this.maxIdlePerLoop = maxIdlePerLoop;
+  }
 
   /** The most recently used idle connection of {@code loop}, or null. On {@code loop} only. */
   Channel poll(EventLoop loop) {
@@ -46,12 +50,12 @@ final class AuthConnectionPool {
 
   /** Keeps {@code channel} for reuse, evicting the oldest when full; closes it after close(). On {@code loop} only. */
   void offer(EventLoop loop, Channel channel) {
-    if (closed || !channel.isActive()) {
+    if (closed || maxIdlePerLoop == 0 || !channel.isActive()) {
       channel.close();
       return;
     }
     Deque<Idle> idle = byLoop.computeIfAbsent(loop, l -> new ArrayDeque<>());
-    if (idle.size() >= MAX_IDLE_PER_LOOP) {
+    if (idle.size() >= maxIdlePerLoop) {
       Idle oldest = idle.pollFirst();
       oldest.expiry().cancel(false);
       oldest.channel().close();

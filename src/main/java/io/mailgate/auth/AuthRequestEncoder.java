@@ -42,7 +42,9 @@ final class AuthRequestEncoder {
         header(out, h.name(), h.value());
       }
       // Not in nginx (one connection per request there): lets HTTP/1.0 servers keep the connection for the pool.
-      header(out, "Connection", "keep-alive");
+      if (config.keepalive() > 0) {
+        header(out, "Connection", "keep-alive");
+      }
       for (AuthHttpConfig.HttpHeader h : config.headers()) {
         header(out, h.name(), h.value());
       }

@@ -13,18 +13,19 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Differences from nginx, all invisible to a conforming auth server: the request adds {@code Connection:
  * keep-alive}, and connections whose response carried {@code Content-Length} and agreed to keep-alive are pooled
- * per event loop (at most {@value AuthConnectionPool#MAX_IDLE_PER_LOOP}, 30 s idle); the response head may be up to
+ * per event loop (at most {@code auth_http_keepalive}, 30 s idle); the response head may be up to
  * 16 KB instead of 1 KB. Every connection counts against the {@link ConnectionGate}.
  */
 public final class HttpAuthClient implements AuthClient {
 
   private final AuthHttpConfig config;
-  private final AuthConnectionPool pool = new AuthConnectionPool();
+  private final AuthConnectionPool pool;
   private final AuthConnector connector;
 
   /** A client for the auth server of {@code config}, connecting with {@code transport} within {@code gate}. */
   public HttpAuthClient(AuthHttpConfig config, Transport transport, ConnectionGate gate) {
     this.config = config;
+    this.pool = new AuthConnectionPool(config.keepalive());
     this.connector = new AuthConnector(config.address(), transport, gate, pool, config.timeout());
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
  * @param headers {@code auth_http_header} lines, appended verbatim in order
  * @param timeout {@code auth_http_timeout} (default 60s) for connect, send and read
  * @param passClientCert {@code auth_http_pass_client_cert}
+ * @param keepalive {@code auth_http_keepalive} (mailgate only; default {@value #DEFAULT_KEEPALIVE}): idle connections
+ *     to the auth server kept per event loop for the next requests; 0 opens one connection per request, as nginx does
  */
 public record AuthHttpConfig(
     String url,
@@ -23,7 +25,15 @@ public record AuthHttpConfig(
     String uri,
     List<HttpHeader> headers,
     Duration timeout,
-    boolean passClientCert) {
+    boolean passClientCert,
+    int keepalive) {
+
+  /**
+   * Enough that a login storm of a few hundred concurrent clients reuses its connections instead of opening and
+   * closing some for every burst (16 let about one login in ten at concurrency 50 open a new one; bench/README.md).
+   * The pool never holds more connections than there were simultaneous requests, and idle ones close after 30 s.
+   */
+  public static final int DEFAULT_KEEPALIVE = 256;
 
   public AuthHttpConfig {
     headers = List.copyOf(headers);

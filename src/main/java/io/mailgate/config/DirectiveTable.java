@@ -59,7 +59,7 @@ final class DirectiveTable {
     for (String name : new String[] {
         "server_name", "timeout", "proxy_timeout", "proxy_buffer", "proxy_pass_error_message", "max_errors",
         "max_commands",
-        "auth_http", "auth_http_timeout", "auth_http_pass_client_cert", "oauth_fastmail_compat",
+        "auth_http", "auth_http_timeout", "auth_http_pass_client_cert", "auth_http_keepalive", "oauth_fastmail_compat",
         "imap_client_buffer", "pop3_client_buffer", "smtp_client_buffer", "smtp_greeting_delay", "xclient",
         "proxy_smtp_auth", "ssl", "starttls"}) {
       simple(name, MAIL_SERVER, 1, 1);

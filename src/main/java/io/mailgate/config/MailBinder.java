@@ -149,6 +149,9 @@ final class MailBinder {
       case "auth_http_pass_client_cert":
         s.authHttpPassClientCert = Values.flag(d);
         break;
+      case "auth_http_keepalive":
+        s.authHttpKeepalive = Values.number(d, 0);
+        break;
       case "oauth_fastmail_compat":
         s.oauthFastmailCompat = Values.flag(d);
         break;

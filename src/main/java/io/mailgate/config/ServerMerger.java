@@ -41,7 +41,8 @@ final class ServerMerger {
           target.url(), target.address(), target.hostHeader(), target.uri(),
           pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
           pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60)),
-          pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false)));
+          pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false),
+          pick(s.authHttpKeepalive, mail.authHttpKeepalive, AuthHttpConfig.DEFAULT_KEEPALIVE)));
     } else if (!builtin.checksPasswords() && !builtin.checksTokens()) {
       // nginx's rule, kept: without a built-in authenticator every login needs the auth service.
       throw new ConfigException("no \"auth_http\" is defined for server", s.file, s.line);

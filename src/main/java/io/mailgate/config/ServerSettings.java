@@ -34,6 +34,7 @@ final class ServerSettings {
   List<AuthHttpConfig.HttpHeader> authHttpHeaders;
   Duration authHttpTimeout;
   Boolean authHttpPassClientCert;
+  Integer authHttpKeepalive;
   Boolean oauthFastmailCompat;
   Integer imapClientBuffer;
   EnumSet<Mechanism> imapAuth;

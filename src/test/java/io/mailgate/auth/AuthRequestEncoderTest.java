@@ -22,7 +22,7 @@ class AuthRequestEncoderTest {
       new InetSocketAddress("127.0.0.1", 9000), "auth.example", "/mail/auth",
       List.of(new AuthHttpConfig.HttpHeader("X-Auth-Key", "secret key"),
           new AuthHttpConfig.HttpHeader("X-Second", "2")),
-      Duration.ofSeconds(5), false);
+      Duration.ofSeconds(5), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
 
   private static byte[] encode(AuthHttpConfig config, AuthRequest request) {
     ByteBuf buf = AuthRequestEncoder.encode(config, request, ByteBufAllocator.DEFAULT);
@@ -70,13 +70,13 @@ class AuthRequestEncoderTest {
   }
 
   @Test
-  void aSaltedRequestSendsAuthSaltUnescapedAfterAuthPass() {
+  void aSaltedRequestSendsAuthSaltUnescapedAfterAuthPassAndWithoutAPoolNoConnectionHeader() {
     AuthRequest request = new AuthRequest(
         new Credentials(Mechanism.APOP, "bob".getBytes(StandardCharsets.US_ASCII),
             "0123456789abcdef".getBytes(StandardCharsets.US_ASCII), Optional.of("<1.2@mail example>")),
         "pop3", 1, "::1", Optional.empty(), List.of());
     AuthHttpConfig bare = new AuthHttpConfig("unix:/run/auth.sock", new InetSocketAddress("127.0.0.1", 1),
-        "localhost", "/", List.of(), Duration.ofSeconds(1), false);
+        "localhost", "/", List.of(), Duration.ofSeconds(1), false, 0);
     assertThat(new String(encode(bare, request), StandardCharsets.ISO_8859_1)).isEqualTo(
         "GET / HTTP/1.0\r\n"
             + "Host: localhost\r\n"
@@ -87,7 +87,6 @@ class AuthRequestEncoderTest {
             + "Auth-Protocol: pop3\r\n"
             + "Auth-Login-Attempt: 1\r\n"
             + "Client-IP: ::1\r\n"
-            + "Connection: keep-alive\r\n"
             + "\r\n");
   }
 

@@ -101,8 +101,13 @@ class HttpAuthClientTest {
   }
 
   private HttpAuthClient newClient(SocketAddress address, Duration timeout, List<AuthHttpConfig.HttpHeader> headers) {
+    return newClient(address, timeout, headers, AuthHttpConfig.DEFAULT_KEEPALIVE);
+  }
+
+  private HttpAuthClient newClient(SocketAddress address, Duration timeout, List<AuthHttpConfig.HttpHeader> headers,
+      int keepalive) {
     AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", address, "auth.test", "/auth", headers,
-        timeout, false);
+        timeout, false, keepalive);
     return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate);
   }
 
@@ -397,6 +402,22 @@ class HttpAuthClientTest {
     assertThat(unavailable(ask(request())))
         .isEqualTo("auth http server " + peer() + " closed connection prematurely");
     assertThat(server.connections()).isEqualTo(1);
+  }
+
+  @Test
+  void withKeepaliveZeroEveryRequestHasAConnectionOfItsOwnAsInNginx() throws Exception {
+    client.close();
+    client = newClient(server.address(), Duration.ofSeconds(5), List.of(), 0);
+    server.then(Reply.keepOpen(keepAliveOk(""))).then(Reply.keepOpen(keepAliveOk("")));
+
+    for (int i = 0; i < 2; i++) {
+      assertThat(ask(request())).isInstanceOf(AuthResult.Accepted.class);
+    }
+
+    assertThat(server.connections()).isEqualTo(2);
+    assertThat(server.requests()).allSatisfy(r ->
+        assertThat(new String(r, StandardCharsets.ISO_8859_1)).doesNotContainIgnoringCase("Connection:"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closedConnections() == 2);
   }
 
   @Test

@@ -176,6 +176,7 @@ class ConfigLoaderTest {
     assertThat(s.authHttp().orElseThrow().headers()).isEmpty();
     assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.authHttp().orElseThrow().passClientCert()).isFalse();
+    assertThat(s.authHttp().orElseThrow().keepalive()).isEqualTo(AuthHttpConfig.DEFAULT_KEEPALIVE);
     assertThat(s.imap()).isEqualTo(
         new ImapConfig(4096, Set.of(Mechanism.PLAIN), List.of("IMAP4", "IMAP4rev1", "UIDPLUS")));
     assertThat(s.pop3()).isEqualTo(
@@ -239,6 +240,7 @@ class ConfigLoaderTest {
         "proxy_pass_error_message on;",
         "auth_http_timeout 500ms;",
         "auth_http_pass_client_cert on;",
+        "auth_http_keepalive 0;",
         "oauth_fastmail_compat on;",
         "imap_client_buffer 1k;",
         "pop3_client_buffer 512;",
@@ -257,6 +259,7 @@ class ConfigLoaderTest {
     assertThat(s.proxyPassErrorMessage()).isTrue();
     assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(s.authHttp().orElseThrow().passClientCert()).isTrue();
+    assertThat(s.authHttp().orElseThrow().keepalive()).isZero();
     assertThat(s.oauthFastmailCompat()).isTrue();
     assertThat(s.imap().clientBuffer()).isEqualTo(1024);
     assertThat(s.pop3()).isEqualTo(
