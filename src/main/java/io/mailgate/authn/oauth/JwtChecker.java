@@ -64,7 +64,16 @@ final class JwtChecker implements TokenChecker {
         return done(verify(jwt, snapshot, saslUser));
       }
       // An unknown kid: perhaps the identity provider rotated keys since the last fetch.
-      return keys.refreshed().thenApply(fresh -> verify(jwt, fresh, saslUser));
+      return keys.refreshed().thenApply(fresh -> {
+        Optional<String> fetchFailure = keys.lastFetchFailure();
+        if (CandidateKeys.select(header, fresh.keys()).isEmpty() && fetchFailure.isPresent()) {
+          // The provider could not be asked for its current keys: the token may be good, signed with a new key.
+          return new TokenResult.Unavailable("no " + header.getAlgorithm() + " key"
+              + (header.getKeyID() == null ? "" : " with kid " + header.getKeyID())
+              + " among the keys held, and fetching them again failed: " + fetchFailure.get());
+        }
+        return verify(jwt, fresh, saslUser);
+      });
     });
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ final class KeySetCache {
   private Instant fetchedAt = Instant.MIN;
   private Instant lastAttempt = Instant.MIN;
   private String lastError = "not fetched yet";
+  private boolean lastFetchFailed;
   private CompletableFuture<KeySnapshot> inflight;
 
   KeySetCache(KeySource source, Duration minInterval, Clock clock) {
@@ -107,6 +109,7 @@ final class KeySetCache {
     if (inflight == result) {
       inflight = null;
     }
+    lastFetchFailed = error != null;
     if (error == null) {
       current = snapshot;
       fetchedAt = clock.instant();
@@ -117,6 +120,14 @@ final class KeySetCache {
     log.warn("oauth key fetch from {} failed{}: {}", source.describe(),
         current == null ? "" : " (keeping the keys held)", lastError);
     return current;
+  }
+
+  /**
+   * Why the latest fetch failed, if it did: the keys held may then lack a key the identity provider has added since,
+   * so a token naming an unknown key cannot be judged.
+   */
+  synchronized Optional<String> lastFetchFailure() {
+    return lastFetchFailed ? Optional.of(lastError) : Optional.empty();
   }
 
   private static boolean isOlder(Instant then, Duration age, Instant now) {

@@ -110,7 +110,34 @@ class KeySetCacheTest {
 
     assertThat(validate(LONG_TOKEN)).isInstanceOf(TokenResult.Valid.class);
     assertThat(fetcher.calls(JWKS)).isEqualTo(2);
-    assertThat(validate(RSA2_TOKEN)).isInstanceOf(TokenResult.Invalid.class);
+  }
+
+  @Test
+  void anUnknownKidWhileTheProviderIsDownIsATemporaryFailureUntilTheNewKeysCanBeFetched() {
+    validate(LONG_TOKEN);
+    fetcher.down(JWKS);
+    clock.advance(Duration.ofSeconds(30));
+
+    TokenResult r = validate(RSA2_TOKEN);
+    assertThat(r).isInstanceOf(TokenResult.Unavailable.class);
+    assertThat(((TokenResult.Unavailable) r).reason())
+        .startsWith("no RS256 key with kid rsa2 among the keys held, and fetching them again failed: ")
+        .contains("refused");
+    assertThat(validate(RSA2_TOKEN)).as("rate limited, the failure stands").isInstanceOf(TokenResult.Unavailable.class);
+
+    fetcher.json(JWKS, TestTokens.jwks(RSA1, RSA2));
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(validate(RSA2_TOKEN)).isInstanceOf(TokenResult.Valid.class);
+  }
+
+  @Test
+  void anUnknownKidRightAfterASuccessfulFetchIsAnInvalidToken() {
+    validate(RSA1_TOKEN);
+    clock.advance(Duration.ofSeconds(30));
+    validate(RSA2_TOKEN);
+
+    assertThat(validate(RSA2_TOKEN)).as("rate limited, but the keys held are fresh").isInstanceOf(
+        TokenResult.Invalid.class);
   }
 
   @Test
