@@ -1,7 +1,8 @@
 package io.mailgate.e2e;
 
+import static io.mailgate.e2e.TestMailbox.PASSWORD;
+import static io.mailgate.e2e.TestMailbox.USER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mailgate.testkit.CurlClient;
 import io.mailgate.testkit.DovecotServer;
@@ -12,11 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * lists mailboxes and fetches a message byte for byte.
  */
 class DovecotCurlIT {
-
-  private static final String USER = "test@example.com";
-  private static final String PASSWORD = "secret";
-  private static final String TOKEN = "tok-123";
-  private static final Duration CURL_LIMIT = Duration.ofSeconds(20);
 
   /** RFC 5322 message with CRLF line endings and an 8-bit UTF-8 body (RFC 6532 / RFC 2045 8bit). */
   private static final byte[] MESSAGE = String.join("\r\n",
@@ -55,50 +47,22 @@ class DovecotCurlIT {
       "Alice",
       "").getBytes(StandardCharsets.UTF_8);
 
-  /**
-   * How curl is told to log in, and the Auth-Method mailgate must then send to the auth service. curl 7.88 picks
-   * OAUTHBEARER whenever it is advertised, even with {@code --login-options AUTH=XOAUTH2} (curl issue 10259), so
-   * XOAUTH2 goes to a second listener whose {@code imap_auth} leaves OAUTHBEARER out.
-   */
-  enum Login {
-    PLAIN("plain", false, "--login-options", "AUTH=PLAIN", "-u", USER + ":" + PASSWORD),
-    LOGIN("plain", false, "--login-options", "AUTH=LOGIN", "-u", USER + ":" + PASSWORD),
-    OAUTHBEARER("oauthbearer", false, "--oauth2-bearer", TOKEN, "-u", USER),
-    XOAUTH2("xoauth2", true, "--login-options", "AUTH=XOAUTH2", "--oauth2-bearer", TOKEN, "-u", USER);
-
-    final String authMethod;
-    final boolean xoauth2Listener;
-    final List<String> curlArgs;
-
-    Login(String authMethod, boolean xoauth2Listener, String... curlArgs) {
-      this.authMethod = authMethod;
-      this.xoauth2Listener = xoauth2Listener;
-      this.curlArgs = List.of(curlArgs);
-    }
-
-    String url(String path) {
-      return "imap://127.0.0.1:" + (xoauth2Listener ? xoauth2Port : proxy.port()) + "/" + path;
-    }
-  }
-
   @TempDir static Path dir;
   static DovecotServer dovecot;
   static FakeAuthServer auth;
   static ProxyUnderTest proxy;
-  static CurlClient curl;
-  static String curlVersion;
+  static AcceptanceCurl curl;
   static int xoauth2Port;
   static long uid;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dovecotBinary = required(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)");
-    Path curlBinary = required(CurlClient.binary(), "curl (Debian package curl)");
-    curl = new CurlClient(curlBinary, dir);
-    curlVersion = curl.version();
+    Path dovecotBinary = RequiredTools.installed(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)",
+        DovecotCurlIT.class);
+    curl = AcceptanceCurl.find(dir, DovecotCurlIT.class);
     dovecot = DovecotServer.start(dovecotBinary, Files.createDirectories(dir.resolve("dovecot")), USER, PASSWORD);
     uid = dovecot.append(USER, PASSWORD, MESSAGE);
-    auth = new FakeAuthServer(DovecotCurlIT::operatorAnswer);
+    auth = new FakeAuthServer(TestMailbox.passwordBackendAuth(dovecot.port()));
     xoauth2Port = ProxyUnderTest.freePort();
     proxy = ProxyUnderTest.start(Files.createDirectories(dir.resolve("mailgate")),
         "auth_http http://127.0.0.1:" + auth.port() + "/auth;\n"
@@ -106,102 +70,52 @@ class DovecotCurlIT {
         + "server { listen 127.0.0.1:" + xoauth2Port + "; protocol imap; imap_auth plain login xoauth2; }");
   }
 
-  /**
-   * An operator's auth service: passwords are checked and routed to Dovecot; bearer tokens are mapped to the
-   * mailbox's password login, as nginx deployments in front of password-only backends do.
-   */
-  private static String operatorAnswer(FakeAuthServer.Request request) {
-    String method = request.header("Auth-Method");
-    String user = request.header("Auth-User");
-    String pass = request.header("Auth-Pass");
-    if ("plain".equals(method) && USER.equals(user) && PASSWORD.equals(pass)) {
-      return FakeAuthServer.ok(dovecot.port());
-    }
-    if (("oauthbearer".equals(method) || "xoauth2".equals(method)) && TOKEN.equals(pass)) {
-      return FakeAuthServer.ok(dovecot.port(), "Auth-User: " + USER, "Auth-Pass: " + PASSWORD);
-    }
-    return FakeAuthServer.fail("Invalid login or password", "Auth-Wait: 1");
-  }
-
-  /** Skips locally when a tool is missing, but fails in CI, whose .ci/run installs both. */
-  private static Path required(Optional<Path> tool, String what) {
-    if (tool.isPresent()) {
-      return tool.get();
-    }
-    String message = what + " is not installed";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + ": .ci/run installs it; the acceptance test must not be skipped in CI");
-    }
-    Assumptions.assumeTrue(false, message + "; skipping the Dovecot + curl acceptance test");
-    return null;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (auth != null) {
-        auth.close();
-      }
-      if (dovecot != null) {
-        dovecot.close();
-      }
-    } finally {
-      LeakWatcher.assertNoLeaks();
-    }
+    LeakWatcher.closeThenAssertNoLeaks(proxy, auth, dovecot);
   }
 
   @ParameterizedTest
-  @EnumSource(Login.class)
-  void curlListsTheMailboxesThroughMailgate(Login login) throws Exception {
+  @EnumSource(CurlLogin.class)
+  void curlListsTheMailboxesThroughMailgate(CurlLogin login) throws Exception {
     int before = auth.requests().size();
-    CurlClient.Result result = curl(login, login.url(""));
+    CurlClient.Result result = curl.run(login.curlArgs(), url(login, ""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.text()).as(() -> diagnostics(result)).contains("INBOX");
-    assertThat(methodsSince(before)).containsExactly(login.authMethod);
+    assertThat(auth.authMethodsSince(before)).containsExactly(login.authMethod());
   }
 
   @ParameterizedTest
-  @EnumSource(Login.class)
-  void curlFetchesTheMessageByteForByteThroughMailgate(Login login) throws Exception {
+  @EnumSource(CurlLogin.class)
+  void curlFetchesTheMessageByteForByteThroughMailgate(CurlLogin login) throws Exception {
     int before = auth.requests().size();
-    CurlClient.Result result = curl(login, login.url("INBOX;UID=" + uid));
+    CurlClient.Result result = curl.run(login.curlArgs(), url(login, "INBOX;UID=" + uid));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.stdout()).as(() -> diagnostics(result)).isEqualTo(MESSAGE);
-    assertThat(methodsSince(before)).containsExactly(login.authMethod);
+    assertThat(auth.authMethodsSince(before)).containsExactly(login.authMethod());
   }
 
   @Test
   void aWrongPasswordIsDeniedAfterAuthWait() throws Exception {
     long start = System.nanoTime();
-    CurlClient.Result result = curl.run(CURL_LIMIT, "-sS", "--max-time", "15", "--login-options", "AUTH=PLAIN",
-        "-u", USER + ":wrong", "imap://127.0.0.1:" + proxy.port() + "/");
+    CurlClient.Result result = curl.run("--login-options", "AUTH=PLAIN", "-u", USER + ":wrong",
+        "imap://127.0.0.1:" + proxy.port() + "/");
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isEqualTo(CurlClient.LOGIN_DENIED);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
   }
 
   @Test
   void aWrongBearerTokenIsDenied() throws Exception {
-    CurlClient.Result result = curl.run(CURL_LIMIT, "-sS", "--max-time", "15", "--oauth2-bearer", "tok-999",
-        "-u", USER, "imap://127.0.0.1:" + proxy.port() + "/");
+    CurlClient.Result result = curl.run("--oauth2-bearer", "tok-999", "-u", USER,
+        "imap://127.0.0.1:" + proxy.port() + "/");
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isEqualTo(CurlClient.LOGIN_DENIED);
   }
 
-  private static CurlClient.Result curl(Login login, String url) throws Exception {
-    List<String> args = new ArrayList<>(List.of("-sS", "--max-time", "15"));
-    args.addAll(login.curlArgs);
-    args.add(url);
-    return curl.run(CURL_LIMIT, args.toArray(String[]::new));
-  }
-
-  private static List<String> methodsSince(int before) {
-    List<FakeAuthServer.Request> requests = auth.requests();
-    return requests.subList(before, requests.size()).stream().map(r -> r.header("Auth-Method")).toList();
+  private static String url(CurlLogin login, String path) {
+    return "imap://127.0.0.1:" + login.port(proxy.port(), xoauth2Port) + "/" + path;
   }
 
   private static String diagnostics(CurlClient.Result result) {
-    return result.describe() + "\nstdout: " + result.text() + "\n" + curlVersion + "\n" + dovecot.log();
+    return curl.explain(result, dovecot.log());
   }
 }

@@ -1,7 +1,9 @@
 package io.mailgate.e2e;
 
+import static io.mailgate.e2e.TestMailbox.PASSWORD;
+import static io.mailgate.e2e.TestMailbox.TOKEN;
+import static io.mailgate.e2e.TestMailbox.USER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,14 +19,10 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +37,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class DovecotOAuthPassthroughIT {
 
-  private static final String USER = "test@example.com";
-  private static final String PASSWORD = "secret";
-  private static final String TOKEN = "tok-123";
   /** Active for mailgate but no longer for Dovecot: revoked between the two checks. */
   private static final String REVOKED_AT_BACKEND = "tok-revoked";
   private static final String CLIENT_ID = "mailgate";
   private static final String CLIENT_SECRET = "introspection-secret";
-  private static final Duration CURL_LIMIT = Duration.ofSeconds(20);
 
   private static final byte[] MESSAGE = String.join("\r\n",
       "Date: Mon, 02 Jun 2025 10:15:00 +0200",
@@ -62,25 +56,6 @@ class DovecotOAuthPassthroughIT {
       ".",
       "").getBytes(StandardCharsets.UTF_8);
 
-  /**
-   * How curl logs in. curl 7.88 picks OAUTHBEARER whenever it is advertised (curl issue 10259), so XOAUTH2 goes to a
-   * second listener whose {@code imap_auth} leaves OAUTHBEARER out.
-   */
-  enum Login {
-    OAUTHBEARER(false),
-    XOAUTH2(true);
-
-    final boolean xoauth2Listener;
-
-    Login(boolean xoauth2Listener) {
-      this.xoauth2Listener = xoauth2Listener;
-    }
-
-    String url(String path) {
-      return "imap://127.0.0.1:" + (xoauth2Listener ? xoauth2Port : proxy.port()) + "/" + path;
-    }
-  }
-
   /** One request the introspection endpoint answered. */
   record Introspection(String userAgent, String token) {
     boolean fromDovecot() {
@@ -93,17 +68,15 @@ class DovecotOAuthPassthroughIT {
   static final List<Introspection> introspections = new CopyOnWriteArrayList<>();
   static DovecotServer dovecot;
   static ProxyUnderTest proxy;
-  static CurlClient curl;
-  static String curlVersion;
+  static AcceptanceCurl curl;
   static int xoauth2Port;
   static long uid;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dovecotBinary = required(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)");
-    Path curlBinary = required(CurlClient.binary(), "curl (Debian package curl)");
-    curl = new CurlClient(curlBinary, dir);
-    curlVersion = curl.version();
+    Path dovecotBinary = RequiredTools.installed(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)",
+        DovecotOAuthPassthroughIT.class);
+    curl = AcceptanceCurl.find(dir, DovecotOAuthPassthroughIT.class);
     idp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     idp.createContext("/introspect", DovecotOAuthPassthroughIT::introspect);
     idp.start();
@@ -158,41 +131,17 @@ class DovecotOAuthPassthroughIT {
     return null;
   }
 
-  /** Skips locally when a tool is missing, but fails in CI, whose .ci/run installs both. */
-  private static Path required(Optional<Path> tool, String what) {
-    if (tool.isPresent()) {
-      return tool.get();
-    }
-    String message = what + " is not installed";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + ": .ci/run installs it; the acceptance test must not be skipped in CI");
-    }
-    Assumptions.assumeTrue(false, message + "; skipping the Dovecot OAuth passthrough test");
-    return null;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (dovecot != null) {
-        dovecot.close();
-      }
-      if (idp != null) {
-        idp.stop(0);
-      }
-    } finally {
-      LeakWatcher.assertNoLeaks();
-    }
+    AutoCloseable introspectionEndpoint = idp == null ? null : () -> idp.stop(0);
+    LeakWatcher.closeThenAssertNoLeaks(proxy, dovecot, introspectionEndpoint);
   }
 
   @ParameterizedTest
-  @EnumSource(Login.class)
-  void curlListsInboxWithTheTokenCheckedByMailgateAndByDovecot(Login login) throws Exception {
+  @EnumSource(value = CurlLogin.class, names = {"OAUTHBEARER", "XOAUTH2"})
+  void curlListsInboxWithTheTokenCheckedByMailgateAndByDovecot(CurlLogin login) throws Exception {
     int before = introspections.size();
-    CurlClient.Result result = curl(login.url(""), login);
+    CurlClient.Result result = curl.run(login.curlArgs(), url(login, ""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.text()).as(() -> diagnostics(result)).contains("INBOX");
     List<Introspection> asked = introspections.subList(before, introspections.size());
@@ -202,16 +151,16 @@ class DovecotOAuthPassthroughIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Login.class)
-  void curlFetchesTheMessageByteForByte(Login login) throws Exception {
-    CurlClient.Result result = curl(login.url("INBOX;UID=" + uid), login);
+  @EnumSource(value = CurlLogin.class, names = {"OAUTHBEARER", "XOAUTH2"})
+  void curlFetchesTheMessageByteForByte(CurlLogin login) throws Exception {
+    CurlClient.Result result = curl.run(login.curlArgs(), url(login, "INBOX;UID=" + uid));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(result.stdout()).as(() -> diagnostics(result)).isEqualTo(MESSAGE);
   }
 
   @Test
   void bothSidesIntrospectTheSameTokenAtTheSameEndpoint() throws Exception {
-    CurlClient.Result result = curl(Login.OAUTHBEARER.url(""), Login.OAUTHBEARER);
+    CurlClient.Result result = curl.run(CurlLogin.OAUTHBEARER.curlArgs(), url(CurlLogin.OAUTHBEARER, ""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     assertThat(introspections).filteredOn(i -> TOKEN.equals(i.token())).extracting(Introspection::fromDovecot)
         .contains(true, false);
@@ -220,16 +169,15 @@ class DovecotOAuthPassthroughIT {
   @Test
   void aTokenMailgateRejectsNeverReachesDovecot() throws Exception {
     int before = introspections.size();
-    CurlClient.Result result = curl.run(CURL_LIMIT, "-sS", "--max-time", "15", "--oauth2-bearer", "tok-999",
-        "-u", USER, Login.OAUTHBEARER.url(""));
+    CurlClient.Result result = curl.run("--oauth2-bearer", "tok-999", "-u", USER, url(CurlLogin.OAUTHBEARER, ""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isEqualTo(CurlClient.LOGIN_DENIED);
     assertThat(introspections.subList(before, introspections.size())).noneMatch(Introspection::fromDovecot);
   }
 
   @Test
   void aTokenDovecotRejectsIsDeniedWithDovecotsOwnReply() throws Exception {
-    CurlClient.Result result = curl.run(CURL_LIMIT, "-sS", "-v", "--max-time", "15", "--oauth2-bearer",
-        REVOKED_AT_BACKEND, "-u", USER, Login.OAUTHBEARER.url(""));
+    CurlClient.Result result = curl.run("-v", "--oauth2-bearer", REVOKED_AT_BACKEND, "-u", USER,
+        url(CurlLogin.OAUTHBEARER, ""));
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isEqualTo(CurlClient.LOGIN_DENIED);
     // mailgate answered Dovecot's error challenge; curl sees only the final tagged NO (proxy_pass_error_message).
     assertThat(result.stderr()).as(() -> diagnostics(result)).contains("NO [AUTHENTICATIONFAILED]");
@@ -241,17 +189,11 @@ class DovecotOAuthPassthroughIT {
         .orElse("dovecot");
   }
 
-  private static CurlClient.Result curl(String url, Login login) throws Exception {
-    List<String> args = new ArrayList<>(List.of("-sS", "--max-time", "15"));
-    if (login == Login.XOAUTH2) {
-      args.addAll(List.of("--login-options", "AUTH=XOAUTH2"));
-    }
-    args.addAll(List.of("--oauth2-bearer", TOKEN, "-u", USER, url));
-    return curl.run(CURL_LIMIT, args.toArray(String[]::new));
+  private static String url(CurlLogin login, String path) {
+    return "imap://127.0.0.1:" + login.port(proxy.port(), xoauth2Port) + "/" + path;
   }
 
   private static String diagnostics(CurlClient.Result result) {
-    return result.describe() + "\nstdout: " + result.text() + "\n" + curlVersion + "\nintrospections: "
-        + introspections + "\n" + dovecot.log();
+    return curl.explain(result, "introspections: " + introspections, dovecot.log());
   }
 }

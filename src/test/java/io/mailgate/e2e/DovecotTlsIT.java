@@ -1,8 +1,9 @@
 package io.mailgate.e2e;
 
+import static io.mailgate.e2e.TestMailbox.PASSWORD;
+import static io.mailgate.e2e.TestMailbox.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mailgate.testkit.CurlClient;
 import io.mailgate.testkit.DovecotServer;
@@ -15,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DovecotTlsIT {
 
-  private static final String USER = "test@example.com";
-  private static final String PASSWORD = "secret";
   /** The name in Dovecot's certificate; mailgate reaches Dovecot at 127.0.0.1 from Auth-Server. */
   private static final String DOVECOT_NAME = "dovecot.test";
-  private static final Duration CURL_LIMIT = Duration.ofSeconds(20);
 
   private static final byte[] MESSAGE = String.join("\r\n",
       "Date: Tue, 03 Jun 2025 09:00:00 +0200",
@@ -55,17 +51,15 @@ class DovecotTlsIT {
   static FakeAuthServer auth;
   static ProxyUnderTest proxy;
   static LogCapture log;
-  static CurlClient curl;
-  static String curlVersion;
+  static AcceptanceCurl curl;
   static int untrustingPort;
   static long uid;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dovecotBinary = required(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)");
-    Path curlBinary = required(CurlClient.binary(), "curl (Debian package curl)");
-    curl = new CurlClient(curlBinary, dir);
-    curlVersion = curl.version();
+    Path dovecotBinary = RequiredTools.installed(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)",
+        DovecotTlsIT.class);
+    curl = AcceptanceCurl.find(dir, DovecotTlsIT.class);
     pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
     TestPki other = TestPki.create(dir.resolve("pki"), "Other CA");
     dovecot = DovecotServer.startTlsOnly(dovecotBinary, Files.createDirectories(dir.resolve("dovecot")), USER,
@@ -87,42 +81,14 @@ class DovecotTlsIT {
     log = LogCapture.onRootAtDebug();
   }
 
-  /** Skips locally when a tool is missing, but fails in CI, whose .ci/run installs both. */
-  private static Path required(Optional<Path> tool, String what) {
-    if (tool.isPresent()) {
-      return tool.get();
-    }
-    String message = what + " is not installed";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + ": .ci/run installs it; the acceptance test must not be skipped in CI");
-    }
-    Assumptions.assumeTrue(false, message + "; skipping the Dovecot TLS acceptance test");
-    return null;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (log != null) {
-        log.close();
-      }
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (auth != null) {
-        auth.close();
-      }
-      if (dovecot != null) {
-        dovecot.close();
-      }
-    } finally {
-      LeakWatcher.assertNoLeaks();
-    }
+    LeakWatcher.closeThenAssertNoLeaks(log, proxy, auth, dovecot);
   }
 
   private static CurlClient.Result curl(int port, String path) throws Exception {
-    return curl.run(CURL_LIMIT, "-sS", "--max-time", "15", "--cacert", pki.ca().certificate().toString(),
-        "-u", USER + ":" + PASSWORD, "imaps://127.0.0.1:" + port + "/" + path);
+    return curl.run("--cacert", pki.ca().certificate().toString(), "-u", USER + ":" + PASSWORD,
+        "imaps://127.0.0.1:" + port + "/" + path);
   }
 
   @Test
@@ -152,6 +118,6 @@ class DovecotTlsIT {
   }
 
   private static String diagnostics(CurlClient.Result result) {
-    return result.describe() + "\nstdout: " + result.text() + "\n" + curlVersion + "\n" + dovecot.log();
+    return curl.explain(result, dovecot.log());
   }
 }

@@ -1,8 +1,10 @@
 package io.mailgate.e2e;
 
+import static io.mailgate.e2e.TestMailbox.PASSWORD;
+import static io.mailgate.e2e.TestMailbox.TOKEN;
+import static io.mailgate.e2e.TestMailbox.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mailgate.testkit.CurlClient;
 import io.mailgate.testkit.FakeAuthServer;
@@ -17,12 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +36,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class PostfixSmtpCurlIT {
 
-  private static final String USER = "test@example.com";
-  private static final String PASSWORD = "secret";
-  private static final String TOKEN = "tok-123";
   private static final String RCPT = "rcpt@example.com";
   /** curl connects from this loopback address, so the client's address differs from mailgate's (127.0.0.1). */
   private static final String CLIENT_ADDRESS = "127.0.0.2";
@@ -47,48 +44,23 @@ class PostfixSmtpCurlIT {
   /** A bearer token the auth service maps to a login with characters that XCLIENT's xtext (RFC 3461 §4) escapes. */
   private static final String TOKEN_FOR_ODD_LOGIN = "tok-odd";
   private static final String ODD_LOGIN = "first+last=x@example.com";
-  private static final Duration CURL_LIMIT = Duration.ofSeconds(20);
   private static final Duration DELIVERY_LIMIT = Duration.ofSeconds(10);
   private static final Pattern QUEUE_ID = Pattern.compile("\\(Postfix\\) with \\S+ id (\\w+)");
   private static final AtomicInteger SENT = new AtomicInteger();
-
-  /** How curl is told to log in, and the Auth-Method mailgate must then send; see DovecotCurlIT for XOAUTH2. */
-  enum Login {
-    PLAIN("plain", false, "--login-options", "AUTH=PLAIN", "-u", USER + ":" + PASSWORD),
-    LOGIN("plain", false, "--login-options", "AUTH=LOGIN", "-u", USER + ":" + PASSWORD),
-    OAUTHBEARER("oauthbearer", false, "--oauth2-bearer", TOKEN, "-u", USER),
-    XOAUTH2("xoauth2", true, "--login-options", "AUTH=XOAUTH2", "--oauth2-bearer", TOKEN, "-u", USER);
-
-    final String authMethod;
-    final boolean xoauth2Listener;
-    final List<String> curlArgs;
-
-    Login(String authMethod, boolean xoauth2Listener, String... curlArgs) {
-      this.authMethod = authMethod;
-      this.xoauth2Listener = xoauth2Listener;
-      this.curlArgs = List.of(curlArgs);
-    }
-
-    int port() {
-      return xoauth2Listener ? xoauth2Port : proxy.port();
-    }
-  }
 
   @TempDir static Path dir;
   static PostfixServer postfix;
   static FakeAuthServer auth;
   static ProxyUnderTest proxy;
-  static CurlClient curl;
-  static String curlVersion;
+  static AcceptanceCurl curl;
   static int xoauth2Port;
 
   @BeforeAll
   static void start() throws Exception {
-    Path postfixBinary = required(PostfixServer.binary(), "postfix (Debian package postfix)");
-    PostfixServer.cannotRun().ifPresent(PostfixSmtpCurlIT::missing);
-    Path curlBinary = required(CurlClient.binary(), "curl (Debian package curl)");
-    curl = new CurlClient(curlBinary, dir);
-    curlVersion = curl.version();
+    Path postfixBinary = RequiredTools.installed(PostfixServer.binary(), "postfix (Debian package postfix)",
+        PostfixSmtpCurlIT.class);
+    PostfixServer.cannotRun().ifPresent(reason -> RequiredTools.unusable(reason, PostfixSmtpCurlIT.class));
+    curl = AcceptanceCurl.find(dir, PostfixSmtpCurlIT.class);
     postfix = PostfixServer.start(postfixBinary, dir.resolve("postfix"), RCPT);
     auth = new FakeAuthServer(PostfixSmtpCurlIT::operatorAnswer);
     xoauth2Port = ProxyUnderTest.freePort();
@@ -119,44 +91,17 @@ class PostfixSmtpCurlIT {
     return FakeAuthServer.fail("Invalid login or password", "Auth-Wait: 1");
   }
 
-  private static Path required(Optional<Path> tool, String what) {
-    if (tool.isEmpty()) {
-      missing(what + " is not installed");
-    }
-    return tool.get();
-  }
-
-  /** Skips locally when Postfix or curl cannot be used, but fails in CI, whose .ci/run installs both. */
-  private static void missing(String message) {
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + ": .ci/run installs it; the acceptance test must not be skipped in CI");
-    }
-    Assumptions.assumeTrue(false, message + "; skipping the Postfix + curl acceptance test");
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (auth != null) {
-        auth.close();
-      }
-      if (postfix != null) {
-        postfix.close();
-      }
-    } finally {
-      LeakWatcher.assertNoLeaks();
-    }
+    LeakWatcher.closeThenAssertNoLeaks(proxy, auth, postfix);
   }
 
   @ParameterizedTest
-  @EnumSource(Login.class)
-  void curlSubmitsThroughMailgateAndPostfixDeliversWithTheXclientLogin(Login login) throws Exception {
+  @EnumSource(CurlLogin.class)
+  void curlSubmitsThroughMailgateAndPostfixDeliversWithTheXclientLogin(CurlLogin login) throws Exception {
     int before = auth.requests().size();
     byte[] message = message(login.name());
-    CurlClient.Result result = submit(login.port(), message, login.curlArgs);
+    CurlClient.Result result = submit(login.port(proxy.port(), xoauth2Port), message, login.curlArgs());
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
 
     String delivered = awaitDelivery(message);
@@ -169,14 +114,14 @@ class PostfixSmtpCurlIT {
     awaitMaillogLine(queueId + ": client=unknown[" + CLIENT_ADDRESS + "], sasl_method=XCLIENT, sasl_username=" + USER);
     awaitMaillogLine(queueId + ": to=<" + RCPT + ">, relay=virtual");
     assertThat(maillogLine(queueId + ": to=<")).contains("status=sent (delivered to maildir)");
-    assertThat(methodsSince(before)).containsExactly(login.authMethod);
+    assertThat(auth.authMethodsSince(before)).containsExactly(login.authMethod());
     assertThat(auth.requests().get(before).header("Client-IP")).isEqualTo(CLIENT_ADDRESS);
   }
 
   @Test
   void postfixSeesMailgatesConnectionBecomeTheClientsSessionThroughXclient() throws Exception {
     byte[] message = message("connection");
-    CurlClient.Result result = submit(proxy.port(), message, Login.PLAIN.curlArgs);
+    CurlClient.Result result = submit(proxy.port(), message, CurlLogin.PLAIN.curlArgs());
     assertThat(result.exitCode()).as(() -> diagnostics(result)).isZero();
     awaitDelivery(message);
     String log = postfix.maillog();
@@ -239,11 +184,10 @@ class PostfixSmtpCurlIT {
   private static CurlClient.Result submit(int port, byte[] message, List<String> loginArgs) throws Exception {
     Path file = Files.createTempFile(dir, "message", ".eml");
     Files.write(file, message);
-    List<String> args = new ArrayList<>(List.of("-sS", "--max-time", "15", "--interface", CLIENT_ADDRESS,
+    List<String> options = new ArrayList<>(List.of("--interface", CLIENT_ADDRESS,
         "--mail-from", USER, "--mail-rcpt", RCPT, "--upload-file", file.toString()));
-    args.addAll(loginArgs);
-    args.add("smtp://127.0.0.1:" + port + "/" + CLIENT_HELO);
-    return curl.run(CURL_LIMIT, args.toArray(String[]::new));
+    options.addAll(loginArgs);
+    return curl.run(options, "smtp://127.0.0.1:" + port + "/" + CLIENT_HELO);
   }
 
   /** Waits for the delivered file holding {@code message}'s Message-ID and returns its text. */
@@ -289,12 +233,7 @@ class PostfixSmtpCurlIT {
     return new String(message, StandardCharsets.UTF_8).replace("\r\n", "\n");
   }
 
-  private static List<String> methodsSince(int before) {
-    List<FakeAuthServer.Request> requests = auth.requests();
-    return requests.subList(before, requests.size()).stream().map(r -> r.header("Auth-Method")).toList();
-  }
-
   private static String diagnostics(CurlClient.Result result) {
-    return result.describe() + "\nstdout: " + result.text() + "\n" + curlVersion + "\n" + postfix.log();
+    return curl.explain(result, postfix.log());
   }
 }

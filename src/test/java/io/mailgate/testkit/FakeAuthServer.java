@@ -76,6 +76,11 @@ public final class FakeAuthServer implements AutoCloseable {
     return requests;
   }
 
+  /** The Auth-Method header of each request after the first {@code before}, in order. */
+  public List<String> authMethodsSince(int before) {
+    return requests.subList(before, requests.size()).stream().map(r -> r.header("Auth-Method")).toList();
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {

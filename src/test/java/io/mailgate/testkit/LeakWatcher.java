@@ -43,6 +43,34 @@ public final class LeakWatcher {
     logger.setLevel(ch.qos.logback.classic.Level.ERROR);
   }
 
+  /**
+   * A test class's teardown: closes {@code resources} in order (a null one was never started), then asserts no leaks.
+   * A failing close does not stop the others; the first failure is thrown once all are closed.
+   */
+  public static void closeThenAssertNoLeaks(AutoCloseable... resources) throws Exception {
+    try {
+      Exception failure = null;
+      for (AutoCloseable resource : resources) {
+        try {
+          if (resource != null) {
+            resource.close();
+          }
+        } catch (Exception e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      assertNoLeaks();
+    }
+  }
+
   /** Forces leak reports out and throws if any buffer leaked. */
   public static void assertNoLeaks() throws InterruptedException {
     install();

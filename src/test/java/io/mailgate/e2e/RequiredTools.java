@@ -1,0 +1,32 @@
+package io.mailgate.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real software an acceptance test drives (Dovecot, Postfix, curl): when it is missing or unusable the test is
+ * skipped on a developer's machine, but fails in CI, whose .ci/run installs all of it.
+ */
+final class RequiredTools {
+
+  private RequiredTools() {}
+
+  /** The installed {@code tool}; {@code what} names it and its Debian package for the skip or failure message. */
+  static Path installed(Optional<Path> tool, String what, Class<?> test) {
+    if (tool.isEmpty()) {
+      unusable(what + " is not installed", test);
+    }
+    return tool.get();
+  }
+
+  /** Skips {@code test} (or fails it in CI) because of {@code reason}; always throws. */
+  static void unusable(String reason, Class<?> test) {
+    if ("true".equals(System.getenv("CI"))) {
+      fail(reason + ": .ci/run installs it; the acceptance test must not be skipped in CI");
+    }
+    Assumptions.abort(reason + "; skipping " + test.getSimpleName());
+  }
+}
