@@ -4,24 +4,18 @@ import static io.mailgate.testkit.TlsProxyFixture.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.TestPki;
 import io.mailgate.testkit.TlsClientOptions;
 import io.mailgate.testkit.TlsLineClient;
 import io.mailgate.testkit.TlsProxyFixture;
-import io.mailgate.testkit.TlsTestFiles;
+import io.mailgate.testkit.TlsProxyTestBase;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ssl_verify_client on}, {@code optional} and {@code optional_no_ca} end to end, as nginx's mail_imap_ssl.t
@@ -30,33 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Subject}, {@code -Issuer}, {@code -Serial}, {@code -Fingerprint} and, with
  * {@code auth_http_pass_client_cert on}, {@code Auth-SSL-Cert}; SASL EXTERNAL sends them along.
  */
-class ClientCertificateTlsIT {
+class ClientCertificateTlsIT extends TlsProxyTestBase {
 
-  private static final TlsTestFiles FILES = TlsTestFiles.shared();
-  private static final String CA = FILES.pki.ca().certificate().toString();
   private static final String VERIFY_ON = "ssl_verify_client on; ssl_client_certificate " + CA + "; ssl_crl "
       + FILES.crl + ";";
-  private static final String MAIL = TlsTestFiles.certificate(FILES.serverRsa) + " auth_http_pass_client_cert on;";
+  private static final String MAIL = CERTIFICATE + " auth_http_pass_client_cert on;";
   private static final String ALICE_SUBJECT = "CN=alice,O=Example";
   private static final String TEST_CA = "CN=Mailgate Test CA,O=Mailgate";
-
-  @TempDir Path dir;
-  TlsProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new TlsProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   private static TlsClientOptions presenting(TestPki.Pair pair) {
     return FILES.client().clientCertificate(pair);
@@ -206,26 +180,19 @@ class ClientCertificateTlsIT {
     int pop3 = fx.server("pop3", false, "starttls on; " + VERIFY_ON);
     int smtp = fx.server("smtp", false, "starttls on; " + VERIFY_ON);
     fx.start(MAIL);
-    try (TlsLineClient c = TlsLineClient.plain(imap)) {
-      assertThat(c.readLine()).isEqualTo(TlsProxyFixture.IMAP_GREETING);
-      c.send("a1 STARTTLS");
-      assertThat(c.readLine()).isEqualTo("a1 OK completed");
-      c.startTls(FILES.client());
+    try (TlsLineClient c = connect(imap, TlsProxyFixture.IMAP_GREETING)) {
+      upgrade(c, "a1 STARTTLS", "a1 OK completed");
       assertThat(c.readLine()).isEqualTo("* BYE No required SSL certificate");
       assertThat(c.closedWithin(3000)).isTrue();
     }
-    try (TlsLineClient c = TlsLineClient.plain(pop3)) {
-      assertThat(c.readLine()).isEqualTo(TlsProxyFixture.POP3_GREETING);
-      c.send("STLS");
-      assertThat(c.readLine()).isEqualTo("+OK");
+    try (TlsLineClient c = connect(pop3, TlsProxyFixture.POP3_GREETING)) {
+      expectReply(c, "STLS", "+OK");
       c.startTls(presenting(FILES.selfSigned));
       assertThat(c.readLine()).isEqualTo("-ERR SSL certificate error");
       assertThat(c.closedWithin(3000)).isTrue();
     }
-    try (TlsLineClient c = TlsLineClient.plain(smtp)) {
-      assertThat(c.readLine()).isEqualTo(TlsProxyFixture.SMTP_GREETING);
-      c.send("STARTTLS");
-      assertThat(c.readLine()).isEqualTo("220 2.0.0 Start TLS");
+    try (TlsLineClient c = connect(smtp, TlsProxyFixture.SMTP_GREETING)) {
+      expectReply(c, "STARTTLS", "220 2.0.0 Start TLS");
       c.startTls(presenting(FILES.alice));
       c.send("EHLO client.test");
       assertThat(c.readReply()).containsExactly("250-mx.test", "250 AUTH PLAIN LOGIN");

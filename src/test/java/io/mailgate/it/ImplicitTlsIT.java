@@ -6,19 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakePop3Backend;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.TlsLineClient;
 import io.mailgate.testkit.TlsProxyFixture;
+import io.mailgate.testkit.TlsProxyTestBase;
 import io.mailgate.testkit.TlsTestFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * IMAPS, POP3S and SMTPS ({@code listen ... ssl}) end to end: the greeting waits for the handshake, the login goes
@@ -26,32 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  * names), the session is relayed inside TLS; RSA and ECDSA pairs on one server, an encrypted key, and clients that
  * never finish a handshake.
  */
-class ImplicitTlsIT {
-
-  private static final TlsTestFiles FILES = TlsTestFiles.shared();
-
-  @TempDir Path dir;
-  TlsProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new TlsProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
+class ImplicitTlsIT extends TlsProxyTestBase {
 
   @Test
   void imapsGreetsAfterTheHandshakeLogsInAndSendsTheSessionsProtocolAndCipher() throws Exception {
-    int port = fx.server("imap", true, "starttls on;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", "starttls on;");
     String protocol;
     String cipher;
     try (TlsLineClient c = TlsLineClient.implicit(port, FILES.client())) {
@@ -82,8 +56,7 @@ class ImplicitTlsIT {
 
   @Test
   void aTls12CipherReachesTheAuthServiceByItsOpenSslName() throws Exception {
-    int port = fx.server("imap", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", "");
     try (TlsLineClient c = TlsLineClient.implicit(port, FILES.client().protocols("TLSv1.2")
         .cipherSuites("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"))) {
       assertThat(c.readLine()).isEqualTo(TlsProxyFixture.IMAP_GREETING);
@@ -97,8 +70,7 @@ class ImplicitTlsIT {
 
   @Test
   void pop3sLogsInWithUserAndPassAndRelaysTheMaildrop() throws Exception {
-    int port = fx.server("pop3", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("pop3", "");
     try (TlsLineClient c = TlsLineClient.implicit(port, FILES.client())) {
       assertThat(c.readLine()).isEqualTo(TlsProxyFixture.POP3_GREETING);
       c.send("USER " + USER);
@@ -116,8 +88,7 @@ class ImplicitTlsIT {
 
   @Test
   void smtpsAuthenticatesAndRelaysTheEnvelope() throws Exception {
-    int port = fx.server("smtp", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("smtp", "");
     try (TlsLineClient c = TlsLineClient.implicit(port, FILES.client())) {
       assertThat(c.readLine()).isEqualTo(TlsProxyFixture.SMTP_GREETING);
       c.send("EHLO client.test");
@@ -135,8 +106,7 @@ class ImplicitTlsIT {
 
   @Test
   void withAnRsaAndAnEcdsaPairEachClientGetsThePairItsCipherNeeds() throws Exception {
-    int port = fx.server("imap", true, TlsTestFiles.certificate(FILES.serverRsa)
-        + TlsTestFiles.certificate(FILES.serverEcdsa));
+    int port = fx.server("imap", true, CERTIFICATE + TlsTestFiles.certificate(FILES.serverEcdsa));
     fx.start("");
     try (TlsLineClient ec = TlsLineClient.implicit(port, FILES.client().protocols("TLSv1.2")
         .cipherSuites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
@@ -162,8 +132,7 @@ class ImplicitTlsIT {
 
   @Test
   void aClientThatNeverHandshakesIsClosedAfterTheTimeoutWithoutAGreeting() throws Exception {
-    int port = fx.server("imap", true, "timeout 1s;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", "timeout 1s;");
     try (TlsLineClient c = TlsLineClient.plain(port)) {
       long started = System.nanoTime();
       assertThat(c.readToEnd(4000)).isEmpty();
@@ -174,8 +143,7 @@ class ImplicitTlsIT {
 
   @Test
   void aCleartextCommandOnTheTlsPortIsNeverAnsweredInClear() throws Exception {
-    int port = fx.server("smtp", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("smtp", "");
     try (LogCapture log = LogCapture.onRootAtDebug(); TlsLineClient c = TlsLineClient.plain(port)) {
       c.send("EHLO client.test");
       String whatCame = new String(c.readToEnd(4000), StandardCharsets.ISO_8859_1);

@@ -7,9 +7,8 @@ import io.mailgate.testkit.CurlClient;
 import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakeImapBackend;
 import io.mailgate.testkit.FakePop3Backend;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.TlsProxyFixture;
-import io.mailgate.testkit.TlsTestFiles;
+import io.mailgate.testkit.TlsProxyTestBase;
 import io.mailgate.testkit.TlsToolRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real TLS clients through mailgate: {@code openssl s_client -starttls imap|pop3|smtp}, curl with {@code imaps://},
@@ -31,12 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code IMAP4.starttls()}. Each checks the server chain against the test CA. Skipped when a tool is missing, except
  * with {@code CI=true}, where that fails.
  */
-class RealClientsTlsIT {
+class RealClientsTlsIT extends TlsProxyTestBase {
 
-  private static final TlsTestFiles FILES = TlsTestFiles.shared();
   private static final Duration LIMIT = Duration.ofSeconds(20);
-  private static final String CA = FILES.pki.ca().certificate().toString();
-  private static final String CERTIFICATE = TlsTestFiles.certificate(FILES.serverRsa);
   /** curl's exit code when --ssl-reqd cannot get TLS (CURLE_USE_SSL_FAILED). */
   private static final int USE_SSL_FAILED = 64;
 
@@ -57,22 +49,10 @@ class RealClientsTlsIT {
       "print('logout=' + m.logout()[0])",
       "");
 
-  @TempDir Path dir;
-  TlsProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new TlsProxyFixture(dir, FakeImapBackend.withMailbox());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
+  /** curl lists mailboxes and Python selects INBOX, so the IMAP backend has a mailbox. */
+  @Override
+  protected TlsProxyFixture newFixture() throws Exception {
+    return new TlsProxyFixture(dir, FakeImapBackend.withMailbox());
   }
 
   private String sClientStarttls(int port, String protocol, String input, String waitFor) throws Exception {
@@ -93,8 +73,7 @@ class RealClientsTlsIT {
 
   @Test
   void opensslStarttlsImapLogsInAndSelects() throws Exception {
-    int port = fx.server("imap", false, "starttls on;");
-    fx.start(CERTIFICATE);
+    int port = startServer("imap", "starttls on;");
     String output = sClientStarttls(port, "imap", "a1 CAPABILITY\na2 LOGIN " + USER + " secret\na3 SELECT INBOX\n",
         "a3 OK [READ-WRITE] SELECT completed");
     assertThat(output).contains("* CAPABILITY IMAP4 IMAP4rev1 UIDPLUS AUTH=PLAIN\r\na1 OK completed")
@@ -104,8 +83,7 @@ class RealClientsTlsIT {
 
   @Test
   void opensslStarttlsPop3LogsInAndReadsTheMaildrop() throws Exception {
-    int port = fx.server("pop3", false, "starttls on;");
-    fx.start(CERTIFICATE);
+    int port = startServer("pop3", "starttls on;");
     String stat = "+OK 1 " + FakePop3Backend.MESSAGE.length();
     String output = sClientStarttls(port, "pop3", "USER " + USER + "\nPASS secret\nSTAT\n", stat);
     assertThat(output).contains("+OK pass ok");
@@ -114,8 +92,7 @@ class RealClientsTlsIT {
 
   @Test
   void opensslStarttlsSmtpAuthenticatesAndStartsAMail() throws Exception {
-    int port = fx.server("smtp", false, "starttls only;");
-    fx.start(CERTIFICATE);
+    int port = startServer("smtp", "starttls only;");
     String output = sClientStarttls(port, "smtp", "EHLO client.test\nAUTH PLAIN " + TlsProxyFixture.plain("secret")
         + "\nMAIL FROM:<a@example.com>\n", "250 2.1.0 Ok");
     assertThat(output).contains("250-mx.test\r\n250 AUTH PLAIN LOGIN").contains("235 2.0.0 OK");
@@ -131,8 +108,7 @@ class RealClientsTlsIT {
 
   @Test
   void curlListsMailboxesOverImaps() throws Exception {
-    int port = fx.server("imap", true, "");
-    fx.start(CERTIFICATE);
+    int port = startImplicitServer("imap", "");
     CurlClient.Result result = curl("-u", USER + ":secret", "imaps://127.0.0.1:" + port + "/");
     assertThat(result.exitCode()).as(result::describe).isZero();
     assertThat(result.text()).contains("* LIST (\\HasNoChildren) \"/\" INBOX");
@@ -141,8 +117,7 @@ class RealClientsTlsIT {
 
   @Test
   void curlListsTheMaildropOverPop3s() throws Exception {
-    int port = fx.server("pop3", true, "");
-    fx.start(CERTIFICATE);
+    int port = startImplicitServer("pop3", "");
     CurlClient.Result result = curl("-u", USER + ":secret", "pop3s://127.0.0.1:" + port + "/");
     assertThat(result.exitCode()).as(result::describe).isZero();
     assertThat(result.text()).isEqualTo("1 " + FakePop3Backend.MESSAGE.length() + "\r\n");
@@ -151,8 +126,7 @@ class RealClientsTlsIT {
 
   @Test
   void curlSubmitsAMessageOverSmtps() throws Exception {
-    int port = fx.server("smtp", true, "");
-    fx.start(CERTIFICATE);
+    int port = startImplicitServer("smtp", "");
     Path mail = Files.writeString(dir.resolve("mail.txt"), "Subject: smtps\r\n\r\nhello over smtps\r\n");
     CurlClient.Result result = curl("-u", USER + ":secret", "smtps://127.0.0.1:" + port, "--mail-from",
         "a@example.com", "--mail-rcpt", "b@example.com", "--upload-file", mail.toString());
@@ -214,8 +188,7 @@ class RealClientsTlsIT {
 
   @Test
   void pythonImap4SslLogsInSelectsAndLogsOut() throws Exception {
-    int port = fx.server("imap", true, "");
-    fx.start(CERTIFICATE);
+    int port = startImplicitServer("imap", "");
     Map<String, String> result = imaplib(port, "ssl");
     assertThat(result.get("caps")).isEqualTo("IMAP4 IMAP4REV1 UIDPLUS AUTH=PLAIN");
     assertThat(result.get("version")).isEqualTo("TLSv1.3");
@@ -227,8 +200,7 @@ class RealClientsTlsIT {
 
   @Test
   void pythonStarttlsSeesStarttlsOnlyBeforeTheUpgradeAndLogsInAfterIt() throws Exception {
-    int port = fx.server("imap", false, "starttls only;");
-    fx.start(CERTIFICATE);
+    int port = startServer("imap", "starttls only;");
     Map<String, String> result = imaplib(port, "starttls");
     assertThat(result.get("before")).isEqualTo("IMAP4 IMAP4REV1 UIDPLUS STARTTLS LOGINDISABLED");
     assertThat(result.get("starttls")).isEqualTo("OK");

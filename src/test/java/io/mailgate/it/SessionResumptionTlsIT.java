@@ -3,9 +3,7 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.mailgate.testkit.LeakWatcher;
-import io.mailgate.testkit.TlsProxyFixture;
-import io.mailgate.testkit.TlsTestFiles;
+import io.mailgate.testkit.TlsProxyTestBase;
 import io.mailgate.testkit.TlsToolRun;
 import io.netty.handler.ssl.OpenSsl;
 import java.nio.file.Files;
@@ -13,11 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session resumption through the proxy with {@code openssl s_client -sess_out}/{@code -sess_in}, as
@@ -26,29 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
  * session cache, so TLS 1.3 starts a new session, the case nginx-tests mark TODO for BoringSSL); {@code none} and
  * {@code off} without tickets never resume.
  */
-class SessionResumptionTlsIT {
+class SessionResumptionTlsIT extends TlsProxyTestBase {
 
-  private static final TlsTestFiles FILES = TlsTestFiles.shared();
   private static final Duration LIMIT = Duration.ofSeconds(15);
 
-  @TempDir Path dir;
-  TlsProxyFixture fx;
-  Path openssl;
+  private Path openssl;
 
+  /** Skips the test (fails it under CI) when there is no openssl to be the client. */
   @BeforeEach
-  void fixture() throws Exception {
+  void findOpenssl() {
     openssl = TlsToolRun.require("openssl");
-    fx = new TlsProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
   }
 
   /**
@@ -70,7 +52,7 @@ class SessionResumptionTlsIT {
 
   private String sClient(int port, String version, boolean starttls, String... more) throws Exception {
     List<String> command = new ArrayList<>(List.of(openssl.toString(), "s_client", "-connect", "127.0.0.1:" + port,
-        "-CAfile", FILES.pki.ca().certificate().toString(), "-verify_return_error", "-crlf", "-nocommands",
+        "-CAfile", CA, "-verify_return_error", "-crlf", "-nocommands",
         version.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2"));
     if (starttls) {
       command.addAll(List.of("-starttls", "imap"));
@@ -83,24 +65,21 @@ class SessionResumptionTlsIT {
 
   @Test
   void ticketsAreOnByDefaultAndResumeTls13AndTls12() throws Exception {
-    int port = fx.server("imap", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", "");
     assertThat(resumed(port, "TLSv1.3", false)).isTrue();
     assertThat(resumed(port, "TLSv1.2", false)).isTrue();
   }
 
   @Test
   void aStarttlsSessionIsResumedByTheNextStarttlsConnection() throws Exception {
-    int port = fx.server("imap", false, "starttls on;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startServer("imap", "starttls on;");
     assertThat(resumed(port, "TLSv1.3", true)).isTrue();
   }
 
   @Test
   void theBuiltinCacheWithoutTicketsResumesTls12ButBoringSslHasNoTls13Cache() throws Exception {
     assumeThat(OpenSsl.isAvailable()).as("BoringSSL (netty-tcnative)").isTrue();
-    int port = fx.server("imap", true, "ssl_session_tickets off; ssl_session_cache builtin:1000;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", "ssl_session_tickets off; ssl_session_cache builtin:1000;");
     assertThat(resumed(port, "TLSv1.2", false)).isTrue();
     assertThat(resumed(port, "TLSv1.3", false)).isFalse();
   }
@@ -110,7 +89,7 @@ class SessionResumptionTlsIT {
     assumeThat(OpenSsl.isAvailable()).as("BoringSSL (netty-tcnative)").isTrue();
     int none = fx.server("imap", true, "ssl_session_tickets off; ssl_session_cache none;");
     int off = fx.server("imap", true, "ssl_session_cache off;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    fx.start(CERTIFICATE);
     assertThat(resumed(none, "TLSv1.2", false)).isFalse();
     assertThat(resumed(none, "TLSv1.3", false)).isFalse();
     assertThat(resumed(off, "TLSv1.2", false)).isFalse();

@@ -3,19 +3,14 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.TlsClientOptions;
 import io.mailgate.testkit.TlsLineClient;
 import io.mailgate.testkit.TlsProxyFixture;
+import io.mailgate.testkit.TlsProxyTestBase;
 import io.mailgate.testkit.TlsTestFiles;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SNI (RFC 6066 §3) and ALPN (RFC 7301) on one listener: {@code ssl_sni_certificate NAME CERT KEY} serves the name
@@ -23,29 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * protocol's ALPN name is agreed on, and a client offering only other protocols is closed before any greeting, as
  * nginx's ALPN callback fails the handshake.
  */
-class SniAlpnTlsIT {
+class SniAlpnTlsIT extends TlsProxyTestBase {
 
-  private static final TlsTestFiles FILES = TlsTestFiles.shared();
   private static final String SNI = "ssl_sni_certificate " + TlsTestFiles.SNI_NAME + " " + FILES.sni.certificate() + " "
       + FILES.sni.key() + ";";
-
-  @TempDir Path dir;
-  TlsProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new TlsProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   private static void assertServedWith(int port, TlsClientOptions client, X509Certificate expected)
       throws Exception {
@@ -57,8 +33,7 @@ class SniAlpnTlsIT {
 
   @Test
   void theNameAskedForChoosesItsPairAndEveryOtherNameGetsTheDefault() throws Exception {
-    int port = fx.server("imap", true, SNI);
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    int port = startImplicitServer("imap", SNI);
     assertServedWith(port, FILES.client().serverName(TlsTestFiles.SNI_NAME), FILES.sni.x509());
     assertServedWith(port, FILES.client().serverName("SNI.Mail.Test"), FILES.sni.x509());
     assertServedWith(port, FILES.client(), FILES.serverRsa.x509());
@@ -68,12 +43,9 @@ class SniAlpnTlsIT {
 
   @Test
   void sniChoosesThePairAfterStarttlsToo() throws Exception {
-    int port = fx.server("smtp", false, "starttls on; " + SNI);
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
-    try (TlsLineClient c = TlsLineClient.plain(port)) {
-      assertThat(c.readLine()).isEqualTo(TlsProxyFixture.SMTP_GREETING);
-      c.send("STARTTLS");
-      assertThat(c.readLine()).isEqualTo("220 2.0.0 Start TLS");
+    int port = startServer("smtp", "starttls on; " + SNI);
+    try (TlsLineClient c = connect(port, TlsProxyFixture.SMTP_GREETING)) {
+      expectReply(c, "STARTTLS", "220 2.0.0 Start TLS");
       c.startTls(FILES.client().serverName(TlsTestFiles.SNI_NAME));
       assertThat(c.serverCertificate()).isEqualTo(FILES.sni.x509());
       c.send("EHLO client.test");
@@ -86,7 +58,7 @@ class SniAlpnTlsIT {
     int imap = fx.server("imap", true, "");
     int pop3 = fx.server("pop3", true, "");
     int smtp = fx.server("smtp", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    fx.start(CERTIFICATE);
     try (TlsLineClient c = TlsLineClient.implicit(imap, FILES.client().alpn("h2", "imap"))) {
       assertThat(c.applicationProtocol()).isEqualTo("imap");
       assertThat(c.readLine()).isEqualTo(TlsProxyFixture.IMAP_GREETING);
@@ -109,7 +81,7 @@ class SniAlpnTlsIT {
   void aClientOfferingOnlyOtherProtocolsGetsNoGreetingAndIsClosed() throws Exception {
     int imap = fx.server("imap", true, "");
     int pop3 = fx.server("pop3", true, "");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
+    fx.start(CERTIFICATE);
     assertThatThrownBy(() -> TlsLineClient.implicit(imap, FILES.client().alpn("h2", "http/1.1")).close())
         .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> TlsLineClient.implicit(imap, FILES.client().alpn("pop3")).close())
@@ -121,12 +93,9 @@ class SniAlpnTlsIT {
 
   @Test
   void aStarttlsClientOfferingAnotherProtocolIsClosedAfterTheReply() throws Exception {
-    int port = fx.server("pop3", false, "starttls on;");
-    fx.start(TlsTestFiles.certificate(FILES.serverRsa));
-    try (TlsLineClient c = TlsLineClient.plain(port)) {
-      assertThat(c.readLine()).isEqualTo(TlsProxyFixture.POP3_GREETING);
-      c.send("STLS");
-      assertThat(c.readLine()).isEqualTo("+OK");
+    int port = startServer("pop3", "starttls on;");
+    try (TlsLineClient c = connect(port, TlsProxyFixture.POP3_GREETING)) {
+      expectReply(c, "STLS", "+OK");
       assertThatThrownBy(() -> c.startTls(FILES.client().alpn("imap"))).isInstanceOf(IOException.class);
     }
   }

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Shared set-up of the integration tests that drive a {@link TlsProxyFixture} in cleartext and upgrade with STARTTLS:
- * a fresh fixture per test in its own temporary directory, closed after it, a leak check after the class, and the
- * connect, command and upgrade steps those tests repeat.
+ * Shared set-up of the integration tests that drive a {@link TlsProxyFixture}, over implicit TLS or in cleartext with a
+ * STARTTLS upgrade: a fresh fixture per test in its own temporary directory, closed after it, a leak check after the
+ * class, and the start, connect, command and upgrade steps those tests repeat.
  */
 public abstract class TlsProxyTestBase {
 
@@ -19,6 +19,8 @@ public abstract class TlsProxyTestBase {
   protected static final TlsTestFiles FILES = TlsTestFiles.shared();
   /** The {@code ssl_certificate} directives of the RSA server pair. */
   protected static final String CERTIFICATE = TlsTestFiles.certificate(FILES.serverRsa);
+  /** The test CA's certificate file: what real clients trust and {@code ssl_client_certificate} names. */
+  protected static final String CA = FILES.pki.ca().certificate().toString();
 
   /** The test's own directory, for the proxy's configuration. */
   @TempDir protected Path dir;
@@ -28,7 +30,12 @@ public abstract class TlsProxyTestBase {
   /** Creates the test's fixture. */
   @BeforeEach
   protected void openFixture() throws Exception {
-    fx = new TlsProxyFixture(dir);
+    fx = newFixture();
+  }
+
+  /** The fixture for one test, in {@link #dir}; a subclass overrides this to give it other fake backends. */
+  protected TlsProxyFixture newFixture() throws Exception {
+    return new TlsProxyFixture(dir);
   }
 
   /** Stops the proxy and the fakes. */
@@ -45,7 +52,16 @@ public abstract class TlsProxyTestBase {
 
   /** Adds a cleartext {@code protocol} server with {@code directives}, starts the proxy with RSA, returns the port. */
   protected int startServer(String protocol, String directives) throws Exception {
-    int port = fx.server(protocol, false, directives);
+    return startOneServer(protocol, false, directives);
+  }
+
+  /** Adds an implicit-TLS {@code protocol} server with {@code directives}, starts the proxy with RSA; its port. */
+  protected int startImplicitServer(String protocol, String directives) throws Exception {
+    return startOneServer(protocol, true, directives);
+  }
+
+  private int startOneServer(String protocol, boolean implicitTls, String directives) throws Exception {
+    int port = fx.server(protocol, implicitTls, directives);
     fx.start(CERTIFICATE);
     return port;
   }
