@@ -566,31 +566,27 @@ run_base_and_variants() { # round proxy
   return 0
 }
 
-# The relay group (not part of "all": base measures the same): only relay-fetch and relay-append, on a fresh process
-# warmed by relaying, for a quick side-by-side of relay changes.
-run_relay() { # round proxy
-  local r=$1 p=$2 port
+# The relay and login groups (not part of "all": base measures the same), for a quick side-by-side of a relay or
+# login-path change: a fresh process warmed by the group's own kind of load, then only relay-fetch and relay-append,
+# or only the IMAP LOGIN storms at c50 and c500.
+run_focused() { # round proxy group
+  local r=$1 p=$2 g=$3 port
   port=$(port_of "$p")
-  log "round $r: $p (relay)"
+  log "round $r: $p ($g)"
   start_proxy "$p" base
-  loadgen "$r" "$p" warmup "$port" relay-fetch --concurrency 4 $WARM >/dev/null
+  if [ "$g" = relay ]; then
+    loadgen "$r" "$p" warmup "$port" relay-fetch --concurrency 4 $WARM >/dev/null
+  else
+    loadgen "$r" "$p" warmup "$port" login-storm --concurrency 50 $WARM >/dev/null
+  fi
   refresh_pids "$p"
-  loadgen "$r" "$p" relay-fetch "$port" relay-fetch --concurrency 4 $RELAY --pids "$PROXY_PIDS"
-  loadgen "$r" "$p" relay-append "$port" relay-append --concurrency 4 $RELAY --pids "$PROXY_PIDS"
-  stop_proxy
-}
-
-# The login group (not part of "all": base measures the same): only the IMAP LOGIN storms, on a fresh process warmed
-# the same way as in base, for a quick side-by-side of login-path changes.
-run_login() { # round proxy
-  local r=$1 p=$2 port
-  port=$(port_of "$p")
-  log "round $r: $p (login)"
-  start_proxy "$p" base
-  loadgen "$r" "$p" warmup "$port" login-storm --concurrency 50 $WARM >/dev/null
-  refresh_pids "$p"
-  loadgen "$r" "$p" login-c50 "$port" login-storm --concurrency 50 $STORM --pids "$PROXY_PIDS"
-  loadgen "$r" "$p" login-c500 "$port" login-storm --concurrency 500 $STORM --pids "$PROXY_PIDS"
+  if [ "$g" = relay ]; then
+    loadgen "$r" "$p" relay-fetch "$port" relay-fetch --concurrency 4 $RELAY --pids "$PROXY_PIDS"
+    loadgen "$r" "$p" relay-append "$port" relay-append --concurrency 4 $RELAY --pids "$PROXY_PIDS"
+  else
+    loadgen "$r" "$p" login-c50 "$port" login-storm --concurrency 50 $STORM --pids "$PROXY_PIDS"
+    loadgen "$r" "$p" login-c500 "$port" login-storm --concurrency 500 $STORM --pids "$PROXY_PIDS"
+  fi
   stop_proxy
 }
 
@@ -612,8 +608,8 @@ run_proxy() { # round proxy
   local w
   # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
   if want base || { want variants && [ "$2" != nginx-64k ]; }; then run_base_and_variants "$1" "$2"; fi
-  want relay && run_relay "$1" "$2"
-  want login && run_login "$1" "$2"
+  want relay && run_focused "$1" "$2" relay
+  want login && run_focused "$1" "$2" login
   for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
   return 0
 }
