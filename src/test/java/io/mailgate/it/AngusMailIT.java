@@ -3,46 +3,35 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeImapBackend;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import jakarta.mail.Folder;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A real IMAP client library (Angus Mail) logs in through mailgate, lists folders and opens INBOX. */
-class AngusMailIT {
+class AngusMailIT extends ImapProxyTestBase {
 
   private static final String USER = "test@example.com";
 
-  @TempDir Path dir;
-  ImapProxyFixture fx;
   /** Angus's protocol trace (authentication lines are suppressed by Angus itself, but named). */
   final ByteArrayOutputStream trace = new ByteArrayOutputStream();
 
+  @Override
+  protected FakeImapBackend newBackend() throws IOException {
+    return FakeImapBackend.withMailbox();
+  }
+
   @BeforeEach
   void start() throws Exception {
-    fx = new ImapProxyFixture(dir, FakeImapBackend.withMailbox()).start("imap_auth plain login xoauth2;");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
+    fx.start("imap_auth plain login xoauth2;");
   }
 
   @Test

@@ -3,8 +3,7 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,35 +12,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backend connection follows the client's: a client that leaves during the backend login takes the backend
  * connection with it (long before {@code timeout}), and one that leaves a proxied session closes it too.
  */
-class BackendLifecycleIT {
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
+class BackendLifecycleIT extends ImapProxyTestBase {
 
   @Test
   void aClientLeavingDuringTheBackendLoginClosesTheBackendConnection() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      fx = new ImapProxyFixture(dir).start("timeout 30s;");
+      fx.start("timeout 30s;");
       fx.auth.respondWith(request -> FakeAuthServer.ok(silent.getLocalPort()));
       Socket backendSide;
       try (LineClient c = fx.connect()) {
@@ -58,7 +40,7 @@ class BackendLifecycleIT {
   @Test
   void aClientLeavingAProxiedSessionClosesTheBackendConnection() throws Exception {
     try (ServerSocket backend = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      fx = new ImapProxyFixture(dir).start("proxy_timeout 30s;");
+      fx.start("proxy_timeout 30s;");
       fx.auth.respondWith(request -> FakeAuthServer.ok(backend.getLocalPort()));
       Socket backendSide;
       try (LineClient c = fx.connect()) {

@@ -3,36 +3,12 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The commands mailgate answers itself before login, and commands pipelined behind a login. */
-class ImapCommandsIT {
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new ImapProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
+class ImapCommandsIT extends ImapProxyTestBase {
 
   @Test
   void logoutSaysByeAndCloses() throws Exception {

@@ -4,38 +4,14 @@ import static io.mailgate.testkit.ImapProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Literals, line lengths ({@code imap_client_buffer}, the 16 KB SASL line) and {@code max_errors} before login. */
-class ImapLimitsIT {
+class ImapLimitsIT extends ImapProxyTestBase {
 
   private static final String BAD = "a1 BAD invalid command";
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new ImapProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   @Test
   void synchronizingLiteralsWithinTheBufferAreGrantedAndLogIn() throws Exception {

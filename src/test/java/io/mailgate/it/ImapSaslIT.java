@@ -5,50 +5,26 @@ import static io.mailgate.testkit.ImapProxyFixture.unb64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every SASL mechanism of IMAP AUTHENTICATE through mailgate, with and without initial response, and its refusals. */
-class ImapSaslIT {
+class ImapSaslIT extends ImapProxyTestBase {
 
   private static final String ALL_MECHANISMS = "imap_auth plain login cram-md5 external xoauth2 oauthbearer;";
   private static final String USER = "test@example.com";
   private static final String LOGIN_OK = "a1 OK LOGIN completed";
   private static final String BAD = "a1 BAD invalid command";
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new ImapProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   @Test
   void plainWithInitialResponseLogsIn() throws Exception {

@@ -4,15 +4,9 @@ import static io.mailgate.testkit.ImapProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,31 +14,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The RFC 7628 §3.2.2 error challenge relayed from {@code Auth-Error-SASL} (freenginx semantics, reference §1.6), and
  * Fastmail's original variant under {@code oauth_fastmail_compat on}.
  */
-class OAuthErrorFlowIT {
+class OAuthErrorFlowIT extends ImapProxyTestBase {
 
   private static final String MECHANISMS = "imap_auth plain login xoauth2 oauthbearer;";
   private static final String COMPAT = "oauth_fastmail_compat on;";
   private static final String SASL_ERROR = "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=";
   private static final String BEARER_IR = b64("n,a=test@example.com,\1auth=Bearer expired\1\1");
   private static final String XOAUTH2_IR = b64("user=test@example.com\1auth=Bearer expired\1\1");
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new ImapProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   private void failWithSaslError(boolean authWait) {
     fx.auth.respondWith(r -> authWait

@@ -2,35 +2,18 @@ package io.mailgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakeImapBackend;
-import io.mailgate.testkit.ImapProxyFixture;
-import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.ImapProxyTestBase;
 import io.mailgate.testkit.LineClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code timeout} before login and towards the backend, and {@code proxy_timeout} after login. */
-class TimeoutsIT {
-
-  @TempDir Path dir;
-  ImapProxyFixture fx;
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
+class TimeoutsIT extends ImapProxyTestBase {
 
   @Test
   void anIdleClientIsClosedAfterTimeout() throws Exception {
-    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    fx.start("timeout 1s;");
     try (LineClient c = fx.connect()) {
       long start = System.nanoTime();
       assertThat(c.closedWithin(4000)).isTrue();
@@ -40,7 +23,7 @@ class TimeoutsIT {
 
   @Test
   void eachCommandRestartsTheClientTimer() throws Exception {
-    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    fx.start("timeout 1s;");
     try (LineClient c = fx.connect()) {
       Thread.sleep(600);
       c.send("a1 NOOP");
@@ -54,7 +37,7 @@ class TimeoutsIT {
 
   @Test
   void anIdleProxiedSessionIsClosedAfterProxyTimeout() throws Exception {
-    fx = new ImapProxyFixture(dir).start("proxy_timeout 1s;");
+    fx.start("proxy_timeout 1s;");
     try (LineClient c = fx.connect()) {
       c.send("a1 LOGIN test@example.com secret");
       assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
@@ -66,19 +49,22 @@ class TimeoutsIT {
 
   @Test
   void aBackendThatNeverGreetsIsAnInternalErrorAfterTimeout() throws Exception {
-    fx = new ImapProxyFixture(dir, new FakeImapBackend(null)).start("timeout 1s;");
-    try (LineClient c = fx.connect()) {
-      long start = System.nanoTime();
-      c.send("a1 LOGIN test@example.com secret");
-      assertThat(c.readLine()).isEqualTo("* BAD internal server error");
-      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 4000L);
-      assertThat(c.closedWithin(3000)).isTrue();
+    try (FakeImapBackend mute = new FakeImapBackend(null)) {
+      fx.auth.respondWith(r -> FakeAuthServer.ok(mute.port()));
+      fx.start("timeout 1s;");
+      try (LineClient c = fx.connect()) {
+        long start = System.nanoTime();
+        c.send("a1 LOGIN test@example.com secret");
+        assertThat(c.readLine()).isEqualTo("* BAD internal server error");
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 4000L);
+        assertThat(c.closedWithin(3000)).isTrue();
+      }
     }
   }
 
   @Test
   void aClientSilentInTheMiddleOfASaslExchangeIsClosedAfterTimeout() throws Exception {
-    fx = new ImapProxyFixture(dir).start("timeout 1s;");
+    fx.start("timeout 1s;");
     try (LineClient c = fx.connect()) {
       c.send("a1 AUTHENTICATE PLAIN");
       assertThat(c.readLine()).isEqualTo("+ ");
@@ -89,8 +75,7 @@ class TimeoutsIT {
 
   @Test
   void theClientTimerRunsAgainAfterAFailedLoginWithAuthWait() throws Exception {
-    fx = new ImapProxyFixture(dir);
-    fx.auth.respondWith(r -> io.mailgate.testkit.FakeAuthServer.fail("no", "Auth-Wait: 1"));
+    fx.auth.respondWith(r -> FakeAuthServer.fail("no", "Auth-Wait: 1"));
     fx.start("timeout 1s;");
     try (LineClient c = fx.connect()) {
       c.send("a1 LOGIN test@example.com bad");
