@@ -4,40 +4,16 @@ import static io.mailgate.testkit.Pop3ProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
-import io.mailgate.testkit.Pop3ProxyFixture;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.mailgate.testkit.Pop3ProxyTestBase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The backend refuses the login: its line (RFC 2449 response codes included) with proxy_pass_error_message on. */
-class Pop3BackendErrorsIT {
+class Pop3BackendErrorsIT extends Pop3ProxyTestBase {
 
   private static final String PLAIN = "AUTH PLAIN " + b64("\0test@example.com\0secret");
-
-  @TempDir Path dir;
-  Pop3ProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new Pop3ProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"-ERR [IN-USE] mailbox locked by another session", "-ERR [LOGIN-DELAY] wait 5 minutes",

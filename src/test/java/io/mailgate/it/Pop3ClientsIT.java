@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.mailgate.testkit.CurlClient;
 import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakePop3Backend;
-import io.mailgate.testkit.LeakWatcher;
-import io.mailgate.testkit.Pop3ProxyFixture;
+import io.mailgate.testkit.Pop3ProxyTestBase;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,11 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real POP3 clients through mailgate to {@link FakePop3Backend}: Python's poplib (USER/PASS, APOP, AUTH through its
@@ -34,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OAuth bearer tokens), each listing or retrieving the message byte for byte. The auth service really checks the
  * APOP and CRAM-MD5 digests against the {@code Auth-Salt} it is sent.
  */
-class Pop3ClientsIT {
+class Pop3ClientsIT extends Pop3ProxyTestBase {
 
   private static final String USER = "test@example.com";
   private static final Duration LIMIT = Duration.ofSeconds(30);
@@ -67,23 +63,10 @@ class Pop3ClientsIT {
       "print('quit=' + p.quit().decode())",
       "");
 
-  @TempDir Path dir;
-  Pop3ProxyFixture fx;
-
+  /** Scripts the fixture the base made just before (JUnit runs a superclass's @BeforeEach first). */
   @BeforeEach
-  void fixture() throws Exception {
-    fx = new Pop3ProxyFixture(dir);
+  void scriptTheAuthService() {
     fx.auth.respondWith(this::verify);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
   }
 
   /** An auth service that checks what a real one would: password, APOP/CRAM-MD5 digests over the salt, the token. */

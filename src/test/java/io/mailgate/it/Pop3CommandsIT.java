@@ -3,40 +3,16 @@ package io.mailgate.it;
 import static io.mailgate.testkit.Pop3ProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
-import io.mailgate.testkit.Pop3ProxyFixture;
-import java.nio.file.Path;
+import io.mailgate.testkit.Pop3ProxyTestBase;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The POP3 AUTHORIZATION state before any login: CAPA, AUTH lists, NOOP, QUIT, errors and limits. */
-class Pop3CommandsIT {
+class Pop3CommandsIT extends Pop3ProxyTestBase {
 
   private static final String INVALID = "-ERR invalid command";
-
-  @TempDir Path dir;
-  Pop3ProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new Pop3ProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   /** Lines up to and including the terminating ".". */
   private static List<String> multiLine(LineClient c) throws Exception {

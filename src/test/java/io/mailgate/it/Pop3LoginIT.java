@@ -4,28 +4,23 @@ import static io.mailgate.testkit.Pop3ProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.Pop3ProxyFixture;
+import io.mailgate.testkit.Pop3ProxyTestBase;
 import io.mailgate.testkit.ProxyUnderTest;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** POP3 logins end to end over loopback: client -> mailgate -> auth service -> FakePop3Backend -> relay. */
-class Pop3LoginIT {
+class Pop3LoginIT extends Pop3ProxyTestBase {
 
   private static final String ALL_MECHANISMS = "pop3_auth plain apop cram-md5 external xoauth2 oauthbearer;";
   private static final String LOGGED_IN = "+OK pass ok";
@@ -34,24 +29,6 @@ class Pop3LoginIT {
   private static final String USER = "test@example.com";
   private static final String BEARER = b64("n,a=test@example.com,\1auth=Bearer secretok\1\1");
   private static final String XOAUTH2 = b64("user=test@example.com\1auth=Bearer secretok\1\1");
-
-  @TempDir Path dir;
-  Pop3ProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new Pop3ProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   @Test
   void userAndPassLogInAndTheBackendsOkIsRelayed() throws Exception {

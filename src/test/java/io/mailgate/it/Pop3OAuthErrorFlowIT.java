@@ -4,22 +4,16 @@ import static io.mailgate.testkit.Pop3ProxyFixture.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
-import io.mailgate.testkit.Pop3ProxyFixture;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.mailgate.testkit.Pop3ProxyTestBase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * POP3 with the RFC 7628 §3.2.2 error challenge relayed from {@code Auth-Error-SASL} (reference §1.6: {@code + <value>},
  * then {@code -ERR <text>} after the client's dummy response), and Fastmail's variant under
  * {@code oauth_fastmail_compat on}.
  */
-class Pop3OAuthErrorFlowIT {
+class Pop3OAuthErrorFlowIT extends Pop3ProxyTestBase {
 
   private static final String MECHANISMS = "pop3_auth plain xoauth2 oauthbearer;";
   private static final String SASL_ERROR = "eyJzY2hlbWVzIjoiQmVhcmVyIiwic3RhdHVzIjoiNDAwIn0=";
@@ -27,24 +21,6 @@ class Pop3OAuthErrorFlowIT {
   private static final String BEARER_OK = b64("n,a=test@example.com,\1auth=Bearer secretok\1\1");
   private static final String XOAUTH2_FAIL = b64("user=test@example.com\1auth=Bearer saslfail\1\1");
   private static final String INVALID = "-ERR invalid command";
-
-  @TempDir Path dir;
-  Pop3ProxyFixture fx;
-
-  @BeforeEach
-  void fixture() throws Exception {
-    fx = new Pop3ProxyFixture(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    fx.close();
-  }
-
-  @AfterAll
-  static void noLeaks() throws Exception {
-    LeakWatcher.assertNoLeaks();
-  }
 
   /** mail_oauth.t's auth location: token secretok is OK (Auth-Pass secret), saslfail fails with the SASL error. */
   private void script(boolean authWait) {
