@@ -33,11 +33,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import com.nimbusds.jose.jwk.JWKSet;
 
 /**
  * Builds each server's authenticator chain ({@link MechanismRouter}): the token validator, the users file and
- * {@code auth_http}, with routing. Owns the small bounded pool that password hashing runs on: hashing is slow by
- * design and never runs on an event loop. Built once at start-up; files are read here, never per connection.
+ * {@code auth_http}, with routing, for one configuration (a reload builds a new one). Password hashing runs on the
+ * shared bounded pool it is given: hashing is slow by design and never runs on an event loop. Files are read here,
+ * when the configuration is loaded, never per connection.
  */
 final class Authenticators implements AutoCloseable {
 
@@ -45,19 +48,29 @@ final class Authenticators implements AutoCloseable {
   private final ConnectionGate gate;
   private final DemoServices demo;
   private final ExecutorService hashing;
+  private final Supplier<HttpFetcher> fetcher;
   private final List<AuthClient> built = new ArrayList<>();
-  /** Files re-read on HUP (users files, backend maps); they also reload by themselves when changed. */
-  private final List<Runnable> reloadable = new ArrayList<>();
-  /** One HTTP client (two daemon threads) for every server's identity provider, made on first need. */
-  private HttpFetcher fetcher;
 
-  Authenticators(Transport transport, ConnectionGate gate, DemoServices demo) {
+  /**
+   * @param hashing the pool password hashing and file reloads run on (shared by every configuration)
+   * @param fetcher the HTTP client for identity providers, made on first need (shared by every configuration)
+   */
+  Authenticators(Transport transport, ConnectionGate gate, DemoServices demo, ExecutorService hashing,
+      Supplier<HttpFetcher> fetcher) {
     this.transport = transport;
     this.gate = gate;
     this.demo = demo;
+    this.hashing = hashing;
+    this.fetcher = fetcher;
+  }
+
+  /**
+   * The pool password hashing runs on: a few threads, and a full queue refuses work (the client gets a temporary
+   * failure) rather than queueing logins without bound.
+   */
+  static ExecutorService newHashingPool() {
     int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    // A full queue refuses work (the client gets a temporary failure) rather than queueing logins without bound.
-    this.hashing = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
         new DefaultThreadFactory("mailgate-auth", true), new ThreadPoolExecutor.AbortPolicy());
   }
 
@@ -70,16 +83,12 @@ final class Authenticators implements AutoCloseable {
       Optional<AuthClient> passwords = Optional.empty();
       if (builtIn.usersFile().isPresent()) {
         UsersDirectory users = new UsersDirectory(builtIn.usersFile().get(), hashing, Clock.systemUTC());
-        reloadable.add(users::reload);
         passwords = Optional.of(new UsersFileAuthClient(users, router, hashing));
       }
       Optional<AuthClient> tokens = Optional.empty();
       Optional<OAuthSettings> oauth = oauthSettings(builtIn);
       if (oauth.isPresent()) {
-        if (fetcher == null) {
-          fetcher = HttpFetcher.jdk();
-        }
-        TokenValidator validator = new TokenValidator(oauth.get(), fetcher, Clock.systemUTC());
+        TokenValidator validator = new TokenValidator(oauth.get(), fetcher.get(), Clock.systemUTC());
         tokens = Optional.of(new BearerTokenAuthClient(validator, user -> router.route(user, Optional.empty())));
       }
       Optional<AuthClient> http = server.authHttp().map(h -> new HttpAuthClient(h, transport, gate));
@@ -122,7 +131,7 @@ final class Authenticators implements AutoCloseable {
     }
   }
 
-  /** Routing: the fixed backend, and a backend map that reloads when it changes (and on HUP). */
+  /** Routing: the fixed backend, and a backend map that reloads when it changes (and is read anew on HUP). */
   private BackendRouter router(Optional<InetSocketAddress> fixed, Optional<java.nio.file.Path> mapFile)
       throws IOException {
     if (mapFile.isEmpty()) {
@@ -130,7 +139,6 @@ final class Authenticators implements AutoCloseable {
     }
     ReloadingFile<BackendMap> map =
         ReloadingFile.open(mapFile.get(), BackendMap::load, hashing, Clock.systemUTC(), "backend map");
-    reloadable.add(map::reload);
     return BackendRouter.reloading(fixed, map);
   }
 
@@ -144,7 +152,10 @@ final class Authenticators implements AutoCloseable {
           .algorithms(o.algorithms().toArray(String[]::new))
           .audiences(o.audiences().toArray(String[]::new));
       o.jwksUri().ifPresent(b::jwksUri);
-      o.jwksFile().ifPresent(b::jwksFile);
+      if (o.jwksFile().isPresent()) {
+        checkKeySetFile(o.jwksFile().get());
+        b.jwksFile(o.jwksFile().get());
+      }
       o.discovery().ifPresent(b::discoveryUri);
       o.issuer().ifPresent(b::issuer);
       o.scope().ifPresent(b::requiredScope);
@@ -171,9 +182,17 @@ final class Authenticators implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** HUP: re-reads every users file and backend map now (each keeps its previous version if the new one is bad). */
-  void reloadFiles() {
-    reloadable.forEach(Runnable::run);
+  /**
+   * A JWKS file must hold a key set when the configuration is loaded, so that a reload with a broken one keeps the
+   * previous configuration instead of failing every token login later. Tokens are checked against the file as it is
+   * when they arrive (it is read again when a token names an unknown key).
+   */
+  private static void checkKeySetFile(Path file) throws IOException {
+    try {
+      JWKSet.parse(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (java.text.ParseException e) {
+      throw new IOException("auth_oauth_jwks " + file + ": " + e.getMessage());
+    }
   }
 
   /** Every authenticator built, for closing at shutdown. */
@@ -181,9 +200,9 @@ final class Authenticators implements AutoCloseable {
     return List.copyOf(built);
   }
 
+  /** Closes every authenticator built (pooled auth_http connections); the shared pools stay. */
   @Override
   public void close() {
     built.forEach(AuthClient::close);
-    hashing.shutdownNow();
   }
 }

@@ -5,20 +5,21 @@ import java.util.Optional;
 
 /**
  * The command line, nginx's where it overlaps: {@code -c file}, {@code -p prefix}, {@code -t}, {@code -v}, {@code -V},
- * {@code -h}, {@code -s signal}.
+ * {@code -h}, {@code -s signal}, {@code -T}.
  *
  * @param configFile {@code -c}; relative to the prefix when not absolute (default {@code conf/mailgate.conf})
  * @param prefix {@code -p}; default the installation folder ({@code -Dmailgate.home}) or the working directory
  */
 record CommandLine(
-    Path configFile, Path prefix, boolean testOnly, boolean version, boolean versionAndBuild, boolean help,
-    Optional<String> signal) {
+    Path configFile, Path prefix, boolean testOnly, boolean dump, boolean version, boolean versionAndBuild,
+    boolean help, Optional<String> signal) {
 
   /** Parses {@code args}; throws {@link IllegalArgumentException} with nginx's wording on a bad option. */
   static CommandLine parse(String[] args) {
     String config = null;
     String prefix = null;
     boolean test = false;
+    boolean dump = false;
     boolean version = false;
     boolean build = false;
     boolean help = false;
@@ -36,8 +37,11 @@ record CommandLine(
           signal = value(args, ++i, a);
           break;
         case "-t":
+          test = true;
+          break;
         case "-T":
           test = true;
+          dump = true;
           break;
         case "-q":
           break;
@@ -60,7 +64,7 @@ record CommandLine(
     if (!conf.isAbsolute()) {
       conf = config != null ? Path.of("").toAbsolutePath().resolve(conf) : home.resolve(conf);
     }
-    return new CommandLine(conf.normalize(), home, test, version, build, help, Optional.ofNullable(signal));
+    return new CommandLine(conf.normalize(), home, test, dump, version, build, help, Optional.ofNullable(signal));
   }
 
   private static String value(String[] args, int index, String option) {
@@ -82,7 +86,7 @@ record CommandLine(
   }
 
   static final String USAGE = String.join("\n",
-      "Usage: mailgate [-?hvVt] [-s signal] [-p prefix] [-c filename]",
+      "Usage: mailgate [-?hvVtT] [-s signal] [-p prefix] [-c filename]",
       "       mailgate token USER     (a demo token for the shipped configuration's OAUTHBEARER/XOAUTH2)",
       "",
       "Options:",
@@ -90,7 +94,9 @@ record CommandLine(
       "  -v            : show version and exit",
       "  -V            : show version and build details and exit",
       "  -t            : test configuration and exit",
-      "  -s signal     : send signal to the running mailgate: stop, quit (both graceful stop), reload, reopen",
+      "  -T            : test configuration, dump it and exit",
+      "  -s signal     : send signal to the running mailgate: quit (graceful stop, TERM), stop (fast stop, USR2),",
+      "                  reload (HUP; exits 1 if the reload failed), reopen (USR1, reopens log files)",
       "  -p prefix     : set prefix path (default: the installation folder)",
       "  -c filename   : set configuration file (default: conf/mailgate.conf under the prefix)",
       "");

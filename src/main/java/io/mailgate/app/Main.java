@@ -2,6 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.config.ConfigException;
 import io.mailgate.config.ConfigLoader;
+import io.mailgate.config.ConfigParser;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.LogLevel;
 import io.mailgate.demo.TokenCommand;
@@ -58,8 +59,9 @@ public final class Main {
     ErrorLogs.configureStderr(LogLevel.NOTICE);
     List<String> notices = new ArrayList<>();
     MailgateConfig config;
+    List<ConfigParser.SourceFile> sources = new ArrayList<>();
     try {
-      config = ConfigLoader.load(cli.configFile(), cli.prefix(), notices::add);
+      config = ConfigLoader.load(cli.configFile(), cli.prefix(), notices::add, sources::add);
     } catch (ConfigException e) {
       err.println("mailgate: [emerg] " + e.getMessage());
       if (cli.testOnly()) {
@@ -71,9 +73,25 @@ public final class Main {
       notices.forEach(n -> err.println("mailgate: [notice] " + n));
       err.println("mailgate: the configuration file " + cli.configFile() + " syntax is ok");
       err.println("mailgate: configuration file " + cli.configFile() + " test is successful");
+      if (cli.dump()) {
+        dump(sources, System.out);
+      }
       return 0;
     }
     return new Mailgate(config, notices).runUntilStopped(err);
+  }
+
+  /** {@code -T}: every file of the configuration as read, includes expanded in reading order, as nginx prints it. */
+  static void dump(List<ConfigParser.SourceFile> sources, PrintStream out) {
+    for (ConfigParser.SourceFile source : sources) {
+      out.println("# configuration file " + source.file() + ":");
+      out.print(source.text());
+      if (!source.text().endsWith("\n")) {
+        out.println();
+      }
+      out.println();
+    }
+    out.flush();
   }
 
   /** Writes {@code pid} to the pid file, creating its folder's file atomically enough for the harness's polling. */

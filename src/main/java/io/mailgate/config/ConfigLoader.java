@@ -19,9 +19,15 @@ public final class ConfigLoader {
    * directives) go to {@code notices}, each once.
    */
   public static MailgateConfig load(Path configFile, Path prefix, Consumer<String> notices) throws ConfigException {
+    return load(configFile, prefix, notices, source -> { });
+  }
+
+  /** As {@link #load(Path, Path, Consumer)}, telling {@code sources} of every file read, in order ({@code -T}). */
+  public static MailgateConfig load(Path configFile, Path prefix, Consumer<String> notices,
+      Consumer<ConfigParser.SourceFile> sources) throws ConfigException {
     Path file = configFile.toAbsolutePath().normalize();
     Path root = prefix.toAbsolutePath().normalize();
-    List<Directive> top = ConfigParser.parse(file);
+    List<Directive> top = ConfigParser.parse(file, sources);
     return new MainBinder(file, root, new Notices(notices), memoized(HostName::local)).bind(top);
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Parses nginx-syntax files into a {@link Directive} tree and expands {@code include} in place, in any context.
@@ -22,14 +23,24 @@ public final class ConfigParser {
 
   private final Path baseDir;
   private final Deque<Path> open = new ArrayDeque<>();
+  private final Consumer<SourceFile> onRead;
 
-  private ConfigParser(Path baseDir) {
+  private ConfigParser(Path baseDir, Consumer<SourceFile> onRead) {
     this.baseDir = baseDir;
+    this.onRead = onRead;
   }
+
+  /** One file the configuration was read from, with its text as read ({@code -T} prints them). */
+  public record SourceFile(Path file, String text) {}
 
   /** Parses the main file (absolute) and everything it includes. */
   public static List<Directive> parse(Path mainFile) throws ConfigException {
-    ConfigParser parser = new ConfigParser(mainFile.getParent());
+    return parse(mainFile, file -> { });
+  }
+
+  /** As {@link #parse(Path)}, telling {@code onRead} of every file in the order read (the main file first). */
+  public static List<Directive> parse(Path mainFile, Consumer<SourceFile> onRead) throws ConfigException {
+    ConfigParser parser = new ConfigParser(mainFile.getParent(), onRead);
     return parser.parseFile(mainFile, null);
   }
 
@@ -39,6 +50,7 @@ public final class ConfigParser {
       throw includedBy.error("include loop: \"" + file + "\" includes itself");
     }
     String text = read(file, includedBy);
+    onRead.accept(new SourceFile(file, text));
     open.push(key);
     try {
       Cursor cursor = new Cursor(ConfigLexer.tokenize(text, file.toString()));

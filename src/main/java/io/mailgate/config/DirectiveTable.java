@@ -25,6 +25,8 @@ final class DirectiveTable {
     simple("pid", MAIN, 1, 1);
     repeatable("error_log", EnumSet.of(Context.MAIN, Context.MAIL, Context.SERVER), 1, MANY);
     simple("daemon", MAIN, 1, 1);
+    simple("shutdown_timeout", MAIN, 1, 1);
+    simple("worker_shutdown_timeout", MAIN, 1, 1);
     block("events", MAIN, false);
     block("mail", MAIN, false);
     ignoredBlock("http");
@@ -34,7 +36,6 @@ final class DirectiveTable {
     ignored("pcre_jit", MAIN, 1, 1);
     ignored("load_module", MAIN, 1, 1);
     ignored("env", MAIN, 1, 1);
-    ignored("worker_shutdown_timeout", MAIN, 1, 1);
     ignored("timer_resolution", MAIN, 1, 1);
     ignored("thread_pool", MAIN, 2, 3);
     ignored("ssl_engine", MAIN, 1, 1);

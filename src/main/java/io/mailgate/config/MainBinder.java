@@ -2,6 +2,7 @@ package io.mailgate.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,8 @@ final class MainBinder {
   private int workerConnections = DEFAULT_WORKER_CONNECTIONS;
   private Optional<Path> pidFile;
   private ErrorLogConfig errorLog;
+  private Duration shutdownTimeout = MailgateConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+  private String shutdownTimeoutName;
   private List<ServerConfig> servers = List.of();
 
   MainBinder(Path configFile, Path prefix, Notices notices, Supplier<String> hostName) {
@@ -44,7 +47,7 @@ final class MainBinder {
       apply(d);
     }
     return new MailgateConfig(
-        configFile, prefix, workerProcesses, workerConnections, pidFile, mainErrorLog(), servers);
+        configFile, prefix, workerProcesses, workerConnections, pidFile, mainErrorLog(), shutdownTimeout, servers);
   }
 
   private void apply(Directive d) throws ConfigException {
@@ -62,6 +65,15 @@ final class MainBinder {
       case "daemon":
         // Validated for compatibility; a JVM cannot fork, so mailgate always runs in the foreground.
         Values.flag(d);
+        break;
+      case "shutdown_timeout":
+      case "worker_shutdown_timeout":
+        // nginx's worker_shutdown_timeout means the same here; one of the two names, once.
+        if (shutdownTimeoutName != null) {
+          throw d.error("\"" + d.name() + "\" directive is duplicate, \"" + shutdownTimeoutName + "\" is already set");
+        }
+        shutdownTimeoutName = d.name();
+        shutdownTimeout = Values.time(d);
         break;
       case "events":
         bindEvents(d);

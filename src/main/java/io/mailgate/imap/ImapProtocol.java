@@ -55,4 +55,9 @@ public final class ImapProtocol implements MailProtocol {
   public String internalErrorReply() {
     return "* BAD internal server error";
   }
+
+  @Override
+  public String shutdownReply() {
+    return "* BYE Server shutting down";
+  }
 }

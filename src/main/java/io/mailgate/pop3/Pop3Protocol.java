@@ -66,4 +66,10 @@ public final class Pop3Protocol implements MailProtocol {
   public String internalErrorReply() {
     return "-ERR internal server error";
   }
+
+  @Override
+  public String shutdownReply() {
+    // RFC 3206's SYS/TEMP: the client may come back later.
+    return "-ERR [SYS/TEMP] Server shutting down";
+  }
 }

@@ -38,15 +38,25 @@ public final class ClientSession {
   private ScheduledFuture<?> clientTimeout;
   private boolean closing;
   private ClientTlsInfo tlsInfo;
+  private final LoginResources.Hold resources;
+  /** The protocol's front end is in place: the client has been greeted (or is about to be) and may be told BYE. */
+  private boolean frontendStarted;
+  /** Between a LOGIN/AUTH that reached the auth service and its outcome: a graceful stop lets it finish. */
+  private boolean loggingIn;
+  /** mailgate is stopping: the session ends as soon as it waits for the client's next command. */
+  private boolean draining;
 
   /**
    * @param clientIp the client's address as the auth service sees it ({@code Client-IP})
    * @param serverText the listening address, for log lines
+   * @param resources this session's hold on its configuration's login resources, given back once the login is over
    */
-  public ClientSession(Channel channel, ServerRuntime server, String clientIp, String serverText) {
+  public ClientSession(Channel channel, ServerRuntime server, String clientIp, String serverText,
+      LoginResources.Hold resources) {
     this.number = CONNECTION_NUMBERS.incrementAndGet();
     this.channel = channel;
     this.server = server;
+    this.resources = resources;
     this.clientIp = clientIp;
     this.clientAddress = channel.remoteAddress();
     this.log = new SessionLog(server.loggerName(), number, clientIp, serverText);
@@ -214,8 +224,69 @@ public final class ClientSession {
     channel.config().setAutoRead(false);
   }
 
+  /** The protocol's front end is in place (the greeting goes out with it). */
+  void frontendStarted() {
+    frontendStarted = true;
+  }
+
+  /** A login went to the auth service: a graceful stop waits for its outcome. */
+  void loginStarted() {
+    loggingIn = true;
+  }
+
+  /** The login failed and the session waits for the client again. */
+  void loginFailedSessionGoesOn() {
+    loggingIn = false;
+  }
+
+  /**
+   * The login is over and the session relays: it gives back its hold on the configuration's login resources (a
+   * relaying session needs none of them).
+   */
+  void enterRelay() {
+    loggingIn = false;
+    LiveSessions.relaying(this);
+    resources.release();
+  }
+
+  /** The connection closed: gives back the hold if the login never ended. */
+  public void closed() {
+    resources.release();
+  }
+
+  /**
+   * mailgate stops gracefully: a session waiting for the client's next command is told so ({@link
+   * MailProtocol#shutdownReply()}) and closed; one still in the PROXY header or the TLS handshake is closed; one whose
+   * login is with the auth service or the backend finishes it (and then relays, or is closed here once it waits for
+   * the client again). Called on the session's event loop.
+   */
+  public void drain() {
+    if (draining || closing) {
+      return;
+    }
+    draining = true;
+    if (loggingIn) {
+      return;
+    }
+    closeForShutdown();
+  }
+
+  private void closeForShutdown() {
+    log.info("closing connection: mailgate is shutting down");
+    if (frontendStarted) {
+      writeLineAndClose(server.protocol().shutdownReply());
+    } else {
+      close();
+    }
+  }
+
   /** (Re)starts the client timer ({@code timeout}): no complete command within it ends the session. */
   public void armTimeout() {
+    if (draining && !loggingIn) {
+      // The session waits for the client again during a graceful stop: it ends now instead.
+      closeForShutdown();
+      return;
+    }
     disarmTimeout();
     clientTimeout = channel.eventLoop().schedule(() -> {
       log.info("client timed out");

@@ -64,6 +64,7 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
   @Override
   public final void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    session.frontendStarted();
   }
 
   @Override

@@ -58,6 +58,7 @@ public final class LoginFlow {
   public void start(Credentials credentials, List<AuthRequest.Header> protocolHeaders) {
     this.credentials = credentials;
     session.disarmTimeout();
+    session.loginStarted();
     session.log().setLogin(credentials.loginText());
     int attempt = session.nextLoginAttempt();
     // nginx's order: Client-IP and Client-Host, the PROXY protocol addresses, the protocol's headers, then TLS.
@@ -110,12 +111,14 @@ public final class LoginFlow {
       later(wait, () -> {
         session.writeLine(challenge);
         frontend.authFailed(pending);
+        session.loginFailedSessionGoesOn();
         session.armTimeout();
       });
     } else if (keepSession) {
       later(wait, () -> {
         session.writeLine(failureReply);
         frontend.authFailed(null);
+        session.loginFailedSessionGoesOn();
         session.armTimeout();
       });
     } else {
@@ -242,6 +245,7 @@ public final class LoginFlow {
     session.log().setAction(null);
     session.log().info("client logged in");
     session.log().setAction("proxying");
+    session.enterRelay();
     session.writeRaw(clientReply);
     Channel client = session.channel();
     // The relay outlives the login: its callback holds the session's log line context only, so the login's state

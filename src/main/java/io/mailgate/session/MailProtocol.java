@@ -34,4 +34,10 @@ public interface MailProtocol {
 
   /** The reply for an internal failure, sent before closing ({@code * BAD internal server error}). */
   String internalErrorReply();
+
+  /**
+   * The line a client waiting for its next command gets when mailgate stops gracefully, before the connection
+   * closes ({@code * BYE ...}, RFC 3501 §7.1.5; SMTP's 421, RFC 5321 §3.8).
+   */
+  String shutdownReply();
 }

@@ -19,6 +19,8 @@ import java.util.Optional;
  *     {@code Auth-Proxy-SSL} can demand TLS for one login even with {@code proxy_ssl off}
  * @param loggerName the logger for this server's sessions (its own {@code error_log} or the main one)
  * @param resolver the client-name resolver of an SMTP server with a {@code resolver}
+ * @param resources the count of users of this configuration's login resources: each session holds it until its login
+ *     is over, so that a reload closes the old configuration's auth pools and resolvers only after their last login
  */
 public record ServerRuntime(
     ServerConfig config,
@@ -30,4 +32,5 @@ public record ServerRuntime(
     Optional<ServerTls> tls,
     BackendTls backendTls,
     String loggerName,
-    Optional<ClientNameResolver> resolver) {}
+    Optional<ClientNameResolver> resolver,
+    LoginResources resources) {}

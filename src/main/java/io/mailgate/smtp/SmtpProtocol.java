@@ -96,4 +96,10 @@ public final class SmtpProtocol implements MailProtocol {
   public String internalErrorReply() {
     return "451 4.3.2 Internal server error";
   }
+
+  @Override
+  public String shutdownReply() {
+    // RFC 5321 §3.8: 421 when the service must shut down; RFC 3463's 4.3.2, not accepting messages.
+    return "421 4.3.2 Service shutting down";
+  }
 }

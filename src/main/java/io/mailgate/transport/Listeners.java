@@ -1,8 +1,11 @@
 package io.mailgate.transport;
 
 import io.mailgate.config.ListenConfig;
+import io.mailgate.log.NginxLevels;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.ClientTls;
+import io.mailgate.session.LiveSessions;
+import io.mailgate.session.LoginResources;
 import io.mailgate.session.ProxyProtocolReader;
 import io.mailgate.session.ServerRuntime;
 import io.netty.bootstrap.ServerBootstrap;
@@ -12,43 +15,105 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.NetUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds every {@code listen} of every server and starts a {@link ClientSession} per accepted connection. Binding happens
- * at start-up, on the main thread, before the pid file is written.
+ * The listening sockets, and the live configuration each one serves. Each accepted connection becomes a
+ * {@link ClientSession} of the server its listener belongs to at that moment. A reload hands over a new set of
+ * servers ({@link #apply}): an address that stays keeps its socket, so no connection is refused or reset across the
+ * switch, and only its route changes; new addresses are bound, removed ones closed. Binding runs on the calling thread
+ * (start-up or the reload thread), never on an event loop.
  */
 public final class Listeners {
 
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
   private final EventLoopGroup group;
-  private final List<Channel> bound = new ArrayList<>();
+  private final Transport transport;
+  private final LiveSessions sessions;
+  /** Touched only by the thread that starts, reloads and stops mailgate (one at a time). */
+  private final Map<SocketAddress, Bound> bound = new LinkedHashMap<>();
 
-  /** Listeners whose connections are served by {@code group}. */
-  public Listeners(EventLoopGroup group) {
+  /** Listeners whose connections are served by {@code group} and registered in {@code sessions}. */
+  public Listeners(EventLoopGroup group, Transport transport, LiveSessions sessions) {
     this.group = group;
+    this.transport = transport;
+    this.sessions = sessions;
   }
 
-  /**
-   * Binds all of {@code server}'s listen addresses.
-   *
-   * @throws BindException naming the address, nginx-style ({@code bind() to 127.0.0.1:143 failed (...)})
-   */
-  public void bind(ServerRuntime server) throws BindException {
-    for (ListenConfig listen : server.config().listens()) {
-      bound.add(bindOne(server, listen));
+  /** One listening socket and what it serves now. */
+  private static final class Bound {
+    /** Set once bound; used only by the thread that starts, reloads and stops mailgate. */
+    private Channel channel;
+    /** Read by the event loops at every accept, written by a reload: volatile. */
+    private volatile Route route;
+
+    Bound(Route route) {
+      this.route = route;
     }
   }
 
-  private Channel bindOne(ServerRuntime server, ListenConfig listen) throws BindException {
-    Transport transport = server.transport();
+  /** A {@code listen} of a live server. */
+  private record Route(ServerRuntime server, ListenConfig listen) {}
+
+  /**
+   * Makes the listening sockets those of {@code servers}. New addresses are bound first: if one fails, those just
+   * bound are closed again and nothing else changes (the previous configuration keeps serving). Then every address
+   * that stays serves its new server (its socket options adjusted in place), and addresses no longer listed stop
+   * accepting; sessions they accepted go on.
+   *
+   * @throws BindException naming the address, nginx-style ({@code bind() to 127.0.0.1:143 failed (...)})
+   */
+  public void apply(List<ServerRuntime> servers) throws BindException {
+    Map<SocketAddress, Route> wanted = new LinkedHashMap<>();
+    for (ServerRuntime server : servers) {
+      for (ListenConfig listen : server.config().listens()) {
+        wanted.put(listen.address(), new Route(server, listen));
+      }
+    }
+    Map<SocketAddress, Bound> added = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<SocketAddress, Route> e : wanted.entrySet()) {
+        if (!bound.containsKey(e.getKey())) {
+          added.put(e.getKey(), bind(e.getValue()));
+        }
+      }
+    } catch (BindException e) {
+      added.values().forEach(b -> closeSocket(b.channel));
+      throw e;
+    }
+    for (Map.Entry<SocketAddress, Route> e : wanted.entrySet()) {
+      Bound existing = bound.get(e.getKey());
+      if (existing != null) {
+        adjustSocket(existing, e.getValue().listen());
+        existing.route = e.getValue();
+      }
+    }
+    bound.putAll(added);
+    for (Iterator<Map.Entry<SocketAddress, Bound>> it = bound.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<SocketAddress, Bound> e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        LOG.info(NginxLevels.NOTICE, "stopped listening on {}", e.getValue().route.listen().text());
+        closeSocket(e.getValue().channel);
+        it.remove();
+      }
+    }
+  }
+
+  private Bound bind(Route route) throws BindException {
+    ListenConfig listen = route.listen();
     SocketAddress address = listen.address();
     boolean unix = address instanceof DomainSocketAddress;
     ServerBootstrap bootstrap = new ServerBootstrap().group(group);
@@ -59,34 +124,85 @@ public final class Listeners {
     } else {
       bootstrap.channel(transport.serverSocketChannel());
       bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-      // TCP_NODELAY is not set here: Netty's socket channels (epoll and NIO) turn it on when they are created, and
-      // a second setsockopt per accepted connection is measurable in the login storm (bench/README.md).
-      listen.soKeepalive().ifPresent(k -> bootstrap.childOption(ChannelOption.SO_KEEPALIVE, k.on()));
-      listen.sndbuf().ifPresent(size -> bootstrap.childOption(ChannelOption.SO_SNDBUF, size));
     }
     bootstrap.option(ChannelOption.SO_BACKLOG, listen.backlog());
     listen.rcvbuf().ifPresent(size -> bootstrap.option(ChannelOption.SO_RCVBUF, size));
+    Bound created = new Bound(route);
     bootstrap.childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        accept(server, listen, ch);
+        accept(created, ch);
       }
     });
     ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
     if (!bind.isSuccess()) {
       throw new BindException("bind() to " + listen.text() + " failed (" + bind.cause().getMessage() + ")");
     }
-    return bind.channel();
+    created.channel = bind.channel();
+    return created;
   }
 
-  private static void accept(ServerRuntime server, ListenConfig listen, Channel ch) {
-    if (!server.gate().tryAcquire(ch.eventLoop())) {
-      LOG.error("worker_connections are not enough");
+  /**
+   * A listener that stays across a reload takes its new options without being re-bound (re-binding would refuse or
+   * reset connections): {@code rcvbuf} is set on the socket (accepted sockets inherit it), {@code backlog} by calling
+   * listen(2) again, which Linux allows on a listening socket (native transport only).
+   */
+  private void adjustSocket(Bound b, ListenConfig now) {
+    ListenConfig before = b.route.listen();
+    Channel channel = b.channel;
+    if (now.rcvbuf().isPresent() && !now.rcvbuf().equals(before.rcvbuf())) {
+      channel.config().setOption(ChannelOption.SO_RCVBUF, now.rcvbuf().getAsInt());
+    }
+    if (now.backlog() != before.backlog()) {
+      if (channel instanceof UnixChannel unixChannel && unixChannel.fd() instanceof Socket socket) {
+        try {
+          socket.listen(now.backlog());
+        } catch (IOException e) {
+          LOG.warn("listen() on {} with backlog={} failed ({}), the previous backlog stays", now.text(),
+              now.backlog(), e.getMessage());
+        }
+      } else {
+        LOG.info(NginxLevels.NOTICE, "backlog={} on {} takes effect after a restart ({} transport)", now.backlog(),
+            now.text(), transport.name());
+      }
+    }
+  }
+
+  private void accept(Bound listener, Channel ch) {
+    Route route = listener.route;
+    LoginResources.Hold hold = route.server().resources().tryHold();
+    if (hold == null && listener.route != route) {
+      // A reload switched this listener while the connection was being accepted: the new configuration serves it.
+      route = listener.route;
+      hold = route.server().resources().tryHold();
+    }
+    if (hold == null) {
       ch.close();
       return;
     }
-    ch.closeFuture().addListener(f -> server.gate().release(ch.eventLoop()));
-    ClientSession session = new ClientSession(ch, server, clientIp(ch.remoteAddress()), listen.text());
+    ServerRuntime server = route.server();
+    ListenConfig listen = route.listen();
+    ConnectionGate gate = server.gate();
+    if (!gate.tryAcquire(ch.eventLoop())) {
+      LOG.error("worker_connections are not enough");
+      hold.release();
+      ch.close();
+      return;
+    }
+    // TCP_NODELAY is not set here: Netty's socket channels (epoll and NIO) turn it on when they are created, and
+    // a second setsockopt per accepted connection is measurable in the login storm (bench/README.md).
+    if (!(listen.address() instanceof DomainSocketAddress)) {
+      listen.soKeepalive().ifPresent(k -> ch.config().setOption(ChannelOption.SO_KEEPALIVE, k.on()));
+      listen.sndbuf().ifPresent(size -> ch.config().setOption(ChannelOption.SO_SNDBUF, size));
+    }
+    ClientSession session = new ClientSession(ch, server, clientIp(ch.remoteAddress()), listen.text(), hold);
+    // The close listener holds the gate and the session only until the session's hold is given back at the relay:
+    // an idle proxied session keeps no configuration alive.
+    ch.closeFuture().addListener(f -> {
+      gate.release(ch.eventLoop());
+      session.closed();
+    });
+    sessions.add(session);
     session.log().accepted();
     Runnable start = listen.ssl()
         // Implicit TLS (IMAPS, POP3S, SMTPS): the greeting waits for the handshake.
@@ -111,13 +227,23 @@ public final class Listeners {
 
   /** Closes every listening socket; sessions already accepted go on until the event loops stop. */
   public void close() {
-    for (Channel channel : bound) {
-      channel.close().awaitUninterruptibly();
-      if (channel.localAddress() instanceof DomainSocketAddress unix) {
-        new java.io.File(unix.path()).delete();
-      }
-    }
+    bound.values().forEach(b -> closeSocket(b.channel));
     bound.clear();
+  }
+
+  /** The addresses listened on now, as nginx prints them (tests, logs). */
+  public List<String> addresses() {
+    List<String> out = new ArrayList<>();
+    bound.values().forEach(b -> out.add(b.route.listen().text()));
+    return out;
+  }
+
+  private static void closeSocket(Channel channel) {
+    SocketAddress local = channel.localAddress();
+    channel.close().awaitUninterruptibly();
+    if (local instanceof DomainSocketAddress unix) {
+      new java.io.File(unix.path()).delete();
+    }
   }
 
   /** A listen address could not be bound. */

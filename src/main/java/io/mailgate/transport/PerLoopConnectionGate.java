@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public final class PerLoopConnectionGate implements ConnectionGate {
 
-  private final int limit;
+  /** Set by a reload ({@code worker_connections}), read by every loop: volatile. */
+  private volatile int limit;
   private final Map<EventExecutor, int[]> inUse = new IdentityHashMap<>();
 
   /** A gate of {@code limit} connections for each loop of {@code group}. */
@@ -21,6 +22,14 @@ public final class PerLoopConnectionGate implements ConnectionGate {
     for (EventExecutor loop : group) {
       inUse.put(loop, new int[1]);
     }
+  }
+
+  /**
+   * A reload's new {@code worker_connections}: new connections count against it; connections already open above a
+   * lower limit stay.
+   */
+  public void setLimit(int limit) {
+    this.limit = limit;
   }
 
   @Override

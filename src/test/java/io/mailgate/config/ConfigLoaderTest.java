@@ -310,6 +310,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shutdownTimeoutDefaultsToTenSecondsAndTakesNginxsNameToo() throws Exception {
+    assertThat(load("events {}").shutdownTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(load("shutdown_timeout 1m30s;\nevents {}").shutdownTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(load("worker_shutdown_timeout 500ms;\nevents {}").shutdownTimeout())
+        .isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(notices).isEmpty();
+  }
+
+  @Test
+  void shutdownTimeoutMayBeSetOnceUnderEitherName() throws Exception {
+    assertFails("shutdown_timeout 5s;\nworker_shutdown_timeout 6s;\nevents {}",
+        "\"worker_shutdown_timeout\" directive is duplicate, \"shutdown_timeout\" is already set in " + conf() + ":2");
+    assertFails("shutdown_timeout soon;\nevents {}",
+        "invalid value \"soon\" in " + conf() + ":1");
+    assertFails("mail { shutdown_timeout 5s; }",
+        "\"shutdown_timeout\" directive is not allowed here in " + conf() + ":1");
+  }
+
+  @Test
   void theDefaultErrorLogFallsBackToStderrWithoutALogsFolder() throws Exception {
     MailgateConfig config = load("events {}");
 
@@ -757,7 +776,6 @@ class ConfigLoaderTest {
         "\"pcre_jit\" directive is ignored",
         "\"load_module\" directive is ignored",
         "\"env\" directive is ignored",
-        "\"worker_shutdown_timeout\" directive is ignored",
         "\"timer_resolution\" directive is ignored",
         "\"thread_pool\" directive is ignored",
         "\"ssl_engine\" directive is ignored",
