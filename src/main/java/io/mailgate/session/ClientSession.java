@@ -249,11 +249,6 @@ public final class ClientSession {
     resources.release();
   }
 
-  /** The connection closed: gives back the hold if the login never ended. */
-  public void closed() {
-    resources.release();
-  }
-
   /**
    * mailgate stops gracefully: a session waiting for the client's next command is told so ({@link
    * MailProtocol#shutdownReply()}) and closed; one still in the PROXY header or the TLS handshake is closed; one whose

@@ -196,11 +196,12 @@ public final class Listeners {
       listen.sndbuf().ifPresent(size -> ch.config().setOption(ChannelOption.SO_SNDBUF, size));
     }
     ClientSession session = new ClientSession(ch, server, clientIp(ch.remoteAddress()), listen.text(), hold);
-    // The close listener holds the gate and the session only until the session's hold is given back at the relay:
-    // an idle proxied session keeps no configuration alive.
+    // The close listener holds the gate and the hold, not the session: a relaying session keeps no configuration
+    // reachable (its hold, given back at the relay, lets go of it too).
+    LoginResources.Hold closing = hold;
     ch.closeFuture().addListener(f -> {
       gate.release(ch.eventLoop());
-      session.closed();
+      closing.release();
     });
     sessions.add(session);
     session.log().accepted();
