@@ -75,7 +75,7 @@ public final class Mailgate {
     Signals.handle("INT", this::stopGracefully);
     Signals.handle("USR2", () -> new Thread(this::stop, "mailgate-stop-now").start());
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "mailgate-stop"));
-    notifier = ServiceNotifiers.fromEnvironment();
+    notifier = SystemdNotifier.fromEnvironment();
     try {
       start();
     } catch (StartupException e) {

@@ -41,6 +41,20 @@ class CommandLineIT {
   }
 
   @Test
+  void dumpOptionPrintsEveryFileWithIncludesInReadingOrder() throws Exception {
+    Path included = write("servers.conf", "server { listen 127.0.0.1:1; protocol imap; }\n");
+    Path conf = write("main.conf", "events {}\nmail {\n  auth_http 127.0.0.1:9;\n  include servers.conf;\n}\n");
+    Process p = new ProcessBuilder(LAUNCHER.toString(), "-T", "-c", conf.toString()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(err).contains("test is successful");
+    assertThat(out).isEqualTo("# configuration file " + conf + ":\n" + Files.readString(conf) + "\n"
+        + "# configuration file " + included + ":\n" + Files.readString(included) + "\n");
+  }
+
+  @Test
   void versionIsPrinted() throws Exception {
     Result r = run("-v");
     assertThat(r.exit).isZero();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,10 +34,18 @@ public final class MailgateProcess implements AutoCloseable {
    * and starts mailgate on it; returns once the pid file exists (every listener bound).
    */
   public static MailgateProcess start(Path dir, String configText) throws IOException, InterruptedException {
+    return start(dir, configText, Map.of());
+  }
+
+  /** As {@link #start(Path, String)}, with {@code environment} added to the process's environment. */
+  public static MailgateProcess start(Path dir, String configText, Map<String, String> environment)
+      throws IOException, InterruptedException {
     Path config = dir.resolve("mailgate.conf");
     Files.writeString(config, pidLine(dir) + configText);
-    Process p = new ProcessBuilder(LAUNCHER.toString(), "-p", dir.toString(), "-c", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "-p", dir.toString(), "-c", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile());
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     MailgateProcess started = new MailgateProcess(dir, config, p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!Files.exists(started.pidFile()) && p.isAlive() && System.nanoTime() < deadline) {
