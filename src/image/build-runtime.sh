@@ -19,9 +19,16 @@ if [ "$base" != scratch ]; then
   exit 0
 fi
 if [ ! -d "$jdk/jmods" ]; then
-  echo "build-runtime: $jdk has no jmods/ for jlink (on Debian: apt-get install openjdk-17-jdk-headless;" \
-    "or pass -Dimage.jdk=/path/to/jdk)" >&2
-  exit 1
+  # Some JDK builds ship without jmods (jlink then has nothing to link from); Debian's OpenJDK 17 has them.
+  debian=/usr/lib/jvm/java-17-openjdk-amd64
+  if [ -d "$debian/jmods" ]; then
+    echo "build-runtime: $jdk has no jmods/, using $debian"
+    jdk=$debian
+  else
+    echo "build-runtime: $jdk has no jmods/ for jlink (on Debian: apt-get install openjdk-17-jdk-headless;" \
+      "or pass -Dimage.jdk=/path/to/jdk)" >&2
+    exit 1
+  fi
 fi
 
 rt="$out/opt/java/openjdk"
