@@ -3,49 +3,20 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.FakeImapBackend;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.MailgateProcess;
 import io.mailgate.testkit.ProxyUnderTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stopping a real {@code bin/mailgate}: TERM ({@code -s quit}) drains (waiting clients are told BYE, logins in flight
  * and relayed responses finish, the rest is closed at {@code shutdown_timeout}, exit 0, pid file gone); USR2
  * ({@code -s stop}) stops at once; USR1 ({@code -s reopen}) follows a log file renamed by logrotate.
  */
-class GracefulStopIT {
-
-  @TempDir Path dir;
-
-  private FakeImapBackend backend;
-  private FakeAuthServer auth;
-  private int imapPort;
-  private int smtpPort;
-  private MailgateProcess mailgate;
-
-  @BeforeEach
-  void startPeers() throws Exception {
-    backend = new FakeImapBackend();
-    auth = new FakeAuthServer(request -> FakeAuthServer.ok(backend.port()));
-    imapPort = ProxyUnderTest.freePort();
-    smtpPort = ProxyUnderTest.freePort();
-  }
-
-  @AfterEach
-  void stopAll() throws IOException {
-    if (mailgate != null) {
-      mailgate.close();
-    }
-    auth.close();
-    backend.close();
-  }
+class GracefulStopIT extends MailgateProcessTestBase {
 
   private MailgateProcess start(String shutdownTimeout) throws Exception {
     mailgate = MailgateProcess.start(dir, "error_log " + dir.resolve("error.log") + " info;\n"
@@ -57,14 +28,6 @@ class GracefulStopIT {
         + "  server { listen 127.0.0.1:" + smtpPort + "; protocol smtp; smtp_auth plain; }\n"
         + "}\n");
     return mailgate;
-  }
-
-  private LineClient loggedIn() throws IOException {
-    LineClient c = new LineClient(imapPort);
-    assertThat(c.readLine()).isEqualTo("* OK IMAP4 ready");
-    c.send("a1 LOGIN alice secret");
-    assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
-    return c;
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.mailgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeAuthServer;
-import io.mailgate.testkit.FakeImapBackend;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.MailgateProcess;
 import io.mailgate.testkit.ProxyUnderTest;
@@ -23,42 +22,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Configuration reload on a real {@code bin/mailgate} process ({@code -s reload}, HUP), with a scripted auth service
  * and a fake IMAP backend: sessions keep relaying, new connections get the new settings, a bad configuration changes
  * nothing, listeners come and go, renewed certificates are served, and no connection is refused across the switch.
  */
-class ReloadIT {
-
-  @TempDir Path dir;
-
-  private FakeImapBackend backend;
-  private FakeAuthServer auth;
-  private int imapPort;
-  private int smtpPort;
-  private MailgateProcess mailgate;
-
-  @BeforeEach
-  void startPeers() throws Exception {
-    backend = new FakeImapBackend();
-    auth = new FakeAuthServer(request -> FakeAuthServer.ok(backend.port()));
-    imapPort = ProxyUnderTest.freePort();
-    smtpPort = ProxyUnderTest.freePort();
-  }
-
-  @AfterEach
-  void stopAll() throws IOException {
-    if (mailgate != null) {
-      mailgate.close();
-    }
-    auth.close();
-    backend.close();
-  }
+class ReloadIT extends MailgateProcessTestBase {
 
   /** A configuration whose SMTP greeting and IMAP capabilities name {@code generation}. */
   private String config(String generation, String extraServers) {
@@ -72,14 +43,6 @@ class ReloadIT {
         + "  server { listen 127.0.0.1:" + smtpPort + "; protocol smtp; smtp_auth plain; }\n"
         + extraServers
         + "}\n";
-  }
-
-  private LineClient loggedIn() throws IOException {
-    LineClient c = new LineClient(imapPort);
-    assertThat(c.readLine()).isEqualTo("* OK IMAP4 ready");
-    c.send("a1 LOGIN alice secret");
-    assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
-    return c;
   }
 
   /** One relayed command and its exact answer: {@code n} bytes of data between the literal and the tagged OK. */
