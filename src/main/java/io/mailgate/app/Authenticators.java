@@ -195,11 +195,6 @@ final class Authenticators implements AutoCloseable {
     }
   }
 
-  /** Every authenticator built, for closing at shutdown. */
-  List<AuthClient> all() {
-    return List.copyOf(built);
-  }
-
   /** Closes every authenticator built (pooled auth_http connections); the shared pools stay. */
   @Override
   public void close() {
