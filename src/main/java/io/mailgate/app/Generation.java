@@ -11,6 +11,7 @@ import io.mailgate.resolver.ClientNameResolvers;
 import io.mailgate.session.LoginResources;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
+import io.mailgate.session.SessionEvents;
 import io.mailgate.smtp.SmtpProtocol;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
@@ -84,7 +85,8 @@ final class Generation {
         BackendTls backendTls = backendTls(server, backendContexts);
         AuthClient authClient = authenticators.forServer(server);
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
-            shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources));
+            shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
+            SessionEvents.NONE));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {

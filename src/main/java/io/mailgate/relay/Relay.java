@@ -10,7 +10,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The byte pump of a logged-in session: whatever one side sends is written to the other, with backpressure (a side
@@ -30,28 +29,38 @@ public final class Relay {
   private final Channel client;
   private final Channel backend;
   private final long idleNanos;
-  private final Consumer<String> onEnd;
+  private final Watcher watcher;
   private long lastActivity = System.nanoTime();
-  private long bytesFromClient;
-  private long bytesFromBackend;
   private ScheduledFuture<?> idleCheck;
   private boolean ended;
 
-  private Relay(Channel client, Channel backend, Duration idleTimeout, Consumer<String> onEnd) {
+  private Relay(Channel client, Channel backend, Duration idleTimeout, Watcher watcher) {
     this.client = client;
     this.backend = backend;
     this.idleNanos = idleTimeout.toNanos();
-    this.onEnd = onEnd;
+    this.watcher = watcher;
+  }
+
+  /** Told of the bytes each way (the access log and the metrics count them) and of the end. On the relay's loop. */
+  public interface Watcher {
+    /** {@code bytes} read from the client, on their way to the backend. */
+    void fromClient(int bytes);
+
+    /** {@code bytes} read from the backend, on their way to the client. */
+    void fromBackend(int bytes);
+
+    /** Called once with the reason when the relay ends (for the session's closing log line). */
+    void ended(String reason);
   }
 
   /**
    * Joins the two channels. Returns the handlers to add to each pipeline; the caller puts them in place (before
    * removing its framers, so that bytes the framers still hold flow through them in order).
    *
-   * @param onEnd called once with the reason when the relay ends (for the session's closing log line)
+   * @param watcher told of the bytes relayed and of the end
    */
-  public static Relay between(Channel client, Channel backend, Duration idleTimeout, Consumer<String> onEnd) {
-    return new Relay(client, backend, idleTimeout, onEnd);
+  public static Relay between(Channel client, Channel backend, Duration idleTimeout, Watcher watcher) {
+    return new Relay(client, backend, idleTimeout, watcher);
   }
 
   /** The handler for the client channel: forwards to the backend. */
@@ -71,16 +80,6 @@ public final class Relay {
     scheduleIdleCheck(idleNanos);
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
-  }
-
-  /** Bytes relayed from client to backend so far. */
-  public long bytesFromClient() {
-    return bytesFromClient;
-  }
-
-  /** Bytes relayed from backend to client so far. */
-  public long bytesFromBackend() {
-    return bytesFromBackend;
   }
 
   private void scheduleIdleCheck(long delayNanos) {
@@ -106,7 +105,7 @@ public final class Relay {
     }
     closeOnFlush(client);
     closeOnFlush(backend);
-    onEnd.accept(reason);
+    watcher.ended(reason);
   }
 
   /** Closes after what is queued has been written, so a final reply still reaches its reader. */
@@ -137,9 +136,9 @@ public final class Relay {
       lastActivity = System.nanoTime();
       if (msg instanceof io.netty.buffer.ByteBuf buf) {
         if (fromClient) {
-          bytesFromClient += buf.readableBytes();
+          watcher.fromClient(buf.readableBytes());
         } else {
-          bytesFromBackend += buf.readableBytes();
+          watcher.fromBackend(buf.readableBytes());
         }
       }
       peer.write(msg, peer.voidPromise());

@@ -39,6 +39,7 @@ public final class ClientSession {
   private boolean closing;
   private ClientTlsInfo tlsInfo;
   private final LoginResources.Hold resources;
+  private final SessionRecord record;
   /** The protocol's front end is in place: the client has been greeted (or is about to be) and may be told BYE. */
   private boolean frontendStarted;
   /** Between a LOGIN/AUTH that reached the auth service and its outcome: a graceful stop lets it finish. */
@@ -59,7 +60,14 @@ public final class ClientSession {
     this.resources = resources;
     this.clientIp = clientIp;
     this.clientAddress = channel.remoteAddress();
+    this.record = new SessionRecord(SessionIds.next(), server.protocol().name(), serverText, clientAddress,
+        server.events());
     this.log = new SessionLog(server.loggerName(), number, clientIp, serverText);
+  }
+
+  /** The session's facts for the access log and the metrics; outlives the login (the relay keeps it). */
+  public SessionRecord record() {
+    return record;
   }
 
   /** The client channel. */
@@ -113,12 +121,15 @@ public final class ClientSession {
     }
     clientAddress = new InetSocketAddress(real, header.get().sourcePort());
     clientIp = NetUtil.toAddressString(real);
+    record.client(clientAddress);
     log.setClient(clientIp);
   }
 
   /** Records the finished TLS handshake (implicit or STARTTLS); the session is encrypted from now on. */
   void tlsEstablished(ClientTlsInfo info) {
     this.tlsInfo = info;
+    record.tls(info.protocol(), info.cipher());
+    record.events().tlsHandshake(record, Optional.empty());
   }
 
   /** The client connection's TLS, once its handshake is done. */
@@ -158,6 +169,7 @@ public final class ClientSession {
     errors++;
     if (errors >= config().maxErrors()) {
       log.info("client sent too many invalid commands");
+      record.closeReason("too many invalid commands");
       return true;
     }
     return false;
@@ -232,11 +244,13 @@ public final class ClientSession {
   /** A login went to the auth service: a graceful stop waits for its outcome. */
   void loginStarted() {
     loggingIn = true;
+    record.enter(SessionPhase.AUTHENTICATING);
   }
 
   /** The login failed and the session waits for the client again. */
   void loginFailedSessionGoesOn() {
     loggingIn = false;
+    record.enter(SessionPhase.PRE_AUTH);
   }
 
   /**
@@ -245,6 +259,7 @@ public final class ClientSession {
    */
   void enterRelay() {
     loggingIn = false;
+    record.enter(SessionPhase.RELAYING);
     LiveSessions.relaying(this);
     resources.release();
   }
@@ -268,6 +283,7 @@ public final class ClientSession {
 
   private void closeForShutdown() {
     log.info("closing connection: mailgate is shutting down");
+    record.closeReason("shutting down");
     if (frontendStarted) {
       writeLineAndClose(server.protocol().shutdownReply());
     } else {
@@ -285,6 +301,7 @@ public final class ClientSession {
     disarmTimeout();
     clientTimeout = channel.eventLoop().schedule(() -> {
       log.info("client timed out");
+      record.closeReason("client timed out");
       channel.close();
     }, config().timeout().toNanos(), TimeUnit.NANOSECONDS);
   }

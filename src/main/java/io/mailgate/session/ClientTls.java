@@ -79,6 +79,8 @@ public final class ClientTls {
           failed = true;
           Throwable reason = cause.getCause() != null ? cause.getCause() : cause;
           session.log().info("SSL handshake failed (" + reason.getMessage() + ")");
+          session.record().closeReason("TLS handshake failed");
+          session.record().events().tlsHandshake(session.record(), java.util.Optional.of(reason));
         }
         session.close();
       }

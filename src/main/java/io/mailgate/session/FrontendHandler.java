@@ -78,6 +78,7 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
     // freenginx's max_commands: every line parsed before login counts, SASL responses included.
     if (!isInvalid(request) && ++commands > session.config().maxCommands()) {
       session.log().info("client sent too many commands");
+      session.record().closeReason("too many commands");
       reject(request, true);
       return;
     }
@@ -87,6 +88,7 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
   @Override
   public final void channelInactive(ChannelHandlerContext ctx) {
     session.disarmTimeout();
+    session.record().closeReason("client closed connection");
     ctx.fireChannelInactive();
   }
 
@@ -100,6 +102,7 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
     } else {
       session.log().error("unexpected error", cause);
     }
+    session.record().closeReason("client connection error");
     session.close();
   }
 }

@@ -8,6 +8,7 @@ import io.mailgate.backend.BackendCredentials;
 import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.config.BuiltinAuthConfig;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.backend.BackendTlsPlan;
 import io.mailgate.log.SessionLog;
@@ -40,6 +41,7 @@ public final class LoginFlow {
   private final EventLoop loop;
   private Credentials credentials;
   private AuthRequest request;
+  private long askedAt;
 
   /** A flow for {@code session}, reporting through {@code frontend}. */
   public LoginFlow(ClientSession session, LoginFrontend frontend) {
@@ -60,6 +62,8 @@ public final class LoginFlow {
     session.disarmTimeout();
     session.loginStarted();
     session.log().setLogin(credentials.loginText());
+    session.record().user(credentials.loginText());
+    session.record().mechanism(credentials.mechanism());
     int attempt = session.nextLoginAttempt();
     // nginx's order: Client-IP and Client-Host, the PROXY protocol addresses, the protocol's headers, then TLS.
     List<AuthRequest.Header> headers = new ArrayList<>();
@@ -74,10 +78,13 @@ public final class LoginFlow {
 
   private void askAuthService() {
     session.log().setAction("in http auth state");
+    askedAt = System.nanoTime();
     session.server().authClient().authenticate(request, loop).thenAccept(this::onAuthResult);
   }
 
   private void onAuthResult(AuthResult result) {
+    SessionRecord record = session.record();
+    record.events().authAnswered(record, result, System.nanoTime() - askedAt);
     if (!session.channel().isActive()) {
       credentials.wipe();
       return;
@@ -92,12 +99,20 @@ public final class LoginFlow {
     } else if (result instanceof AuthResult.Unavailable unavailable) {
       session.log().error(unavailable.reason());
       credentials.wipe();
-      session.internalError();
+      failAuthServiceError();
     }
+  }
+
+  /** The auth service failed us (or answered what cannot be used): the client gets an internal error. */
+  private void failAuthServiceError() {
+    session.record().loginFinished(LoginOutcome.AUTH_SERVICE_ERROR);
+    session.record().closeReason("auth service error");
+    session.internalError();
   }
 
   private void onRejected(AuthResult.Rejected rejected) {
     credentials.wipe();
+    session.record().loginFinished(LoginOutcome.BAD_CREDENTIALS);
     session.log().info("client login failed: \"" + rejected.message() + "\"");
     session.log().setAction(null);
     String failureReply = frontend.authFailedReply(rejected);
@@ -122,6 +137,7 @@ public final class LoginFlow {
         session.armTimeout();
       });
     } else {
+      session.record().closeReason("login failed");
       session.writeLineAndClose(failureReply);
     }
   }
@@ -132,19 +148,23 @@ public final class LoginFlow {
         && server.config().oauthFastmailCompat()) {
       session.log().error(authServiceName(server) + " returned SASL error to auth success");
       credentials.wipe();
-      session.internalError();
+      failAuthServiceError();
       return;
     }
     if (accepted.pass().isEmpty() && server.protocol().backendLoginNeedsPassword()
         && clientSentNoPassword(credentials.mechanism())) {
       session.log().error(authServiceName(server) + " did not send password");
       credentials.wipe();
-      session.internalError();
+      failAuthServiceError();
       return;
     }
     BackendCredentials backendCredentials = backendCredentials(accepted, server);
     credentials.wipe();
-    accepted.user().ifPresent(u -> session.log().setLogin(new String(u, StandardCharsets.UTF_8)));
+    accepted.user().ifPresent(u -> {
+      String user = new String(u, StandardCharsets.UTF_8);
+      session.log().setLogin(user);
+      session.record().user(user);
+    });
     connectBackend(accepted, backendCredentials);
   }
 
@@ -184,6 +204,8 @@ public final class LoginFlow {
     ServerRuntime server = session.server();
     InetSocketAddress address = accepted.backend();
     session.log().setUpstream(hostAndPort(address));
+    session.record().backend(hostAndPort(address));
+    long connectStarted = System.nanoTime();
     session.log().setAction("connecting to upstream");
     // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification.
     Optional<BackendTlsPlan> tls = BackendTlsPlan.resolve(server.config().backendTls(), server.backendTls(),
@@ -205,6 +227,11 @@ public final class LoginFlow {
     session.channel().closeFuture().addListener(closeBackendToo);
     attempt.result().addListener((Future<String> f) -> {
       session.channel().closeFuture().removeListener(closeBackendToo);
+      SessionRecord record = session.record();
+      Optional<BackendFailure> failure = f.isSuccess() ? Optional.empty()
+          : Optional.of(f.cause() instanceof BackendLoginException e ? e.failure() : BackendFailure.INTERNAL);
+      record.events().backendLogin(record, failure, System.nanoTime() - connectStarted);
+      record.loginFinished(failure.isEmpty() ? LoginOutcome.OK : LoginOutcome.BACKEND_FAILURE);
       if (f.isSuccess()) {
         handOver(backend.orElseThrow(), f.getNow());
       } else {
@@ -222,6 +249,7 @@ public final class LoginFlow {
 
   private void backendFailed(Optional<Channel> backend, Throwable cause) {
     backend.ifPresent(Channel::close);
+    session.record().closeReason("backend login failed");
     if (!session.channel().isActive()) {
       return;
     }
@@ -250,11 +278,8 @@ public final class LoginFlow {
     Channel client = session.channel();
     // The relay outlives the login: its callback holds the session's log line context only, so the login's state
     // (parser, SASL dialogue, auth request) is garbage from here on (it was most of an idle session's heap).
-    SessionLog log = session.log();
-    Relay relay = Relay.between(client, backend, session.config().proxyTimeout(), reason -> {
-      log.setAction(null);
-      log.info(reason);
-    });
+    Relay relay = Relay.between(client, backend, session.config().proxyTimeout(),
+        new RelayWatcher(session.log(), session.record()));
     // Relay handlers go in first: removing a framer passes the bytes it still holds downstream, into the relay, so
     // commands the client pipelined after its login reach the backend in order.
     backend.pipeline().addLast(PipelineNames.RELAY, relay.backendSide());
@@ -264,6 +289,26 @@ public final class LoginFlow {
     client.pipeline().remove(PipelineNames.FRONTEND);
     client.pipeline().remove(PipelineNames.FRAMER);
     relay.start();
+  }
+
+  /** Counts the relay's bytes into the session's record and logs how it ended. Keeps only the log and the record. */
+  private record RelayWatcher(SessionLog log, SessionRecord record) implements Relay.Watcher {
+    @Override
+    public void fromClient(int bytes) {
+      record.relayedFromClient(bytes);
+    }
+
+    @Override
+    public void fromBackend(int bytes) {
+      record.relayedFromBackend(bytes);
+    }
+
+    @Override
+    public void ended(String reason) {
+      record.closeReason(reason);
+      log.setAction(null);
+      log.info(reason);
+    }
   }
 
   /** Runs {@code task} on the loop after {@code delay} (now when absent), unless the client has gone. */

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param resolver the client-name resolver of an SMTP server with a {@code resolver}
  * @param resources the count of users of this configuration's login resources: each session holds it until its login
  *     is over, so that a reload closes the old configuration's auth pools and resolvers only after their last login
+ * @param events who watches this server's sessions (metrics, the access log)
  */
 public record ServerRuntime(
     ServerConfig config,
@@ -33,4 +34,5 @@ public record ServerRuntime(
     BackendTls backendTls,
     String loggerName,
     Optional<ClientNameResolver> resolver,
-    LoginResources resources) {}
+    LoginResources resources,
+    SessionEvents events) {}

@@ -8,6 +8,7 @@ import io.mailgate.session.LiveSessions;
 import io.mailgate.session.LoginResources;
 import io.mailgate.session.ProxyProtocolReader;
 import io.mailgate.session.ServerRuntime;
+import io.mailgate.session.SessionRecord;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -199,10 +200,13 @@ public final class Listeners {
     // The close listener holds the gate and the hold, not the session: a relaying session keeps no configuration
     // reachable (its hold, given back at the relay, lets go of it too).
     LoginResources.Hold closing = hold;
+    SessionRecord record = session.record();
     ch.closeFuture().addListener(f -> {
       gate.release(ch.eventLoop());
       closing.release();
+      record.closed();
     });
+    record.events().opened(record);
     sessions.add(session);
     session.log().accepted();
     Runnable start = listen.ssl()
