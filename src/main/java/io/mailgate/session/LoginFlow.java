@@ -109,7 +109,7 @@ public final class LoginFlow {
     }
     credentials.wipe();
     if (verdict.label().equals(Verdict.STORE_ERROR_CLOSED)) {
-      refuseThrottled("login throttle store failed");
+      refuseThrottled("login throttle store failed", "Login temporarily unavailable, try again later");
       return;
     }
     // A throttled attempt counts as a failure too: the delay grows for as long as the guessing goes on.
@@ -120,7 +120,7 @@ public final class LoginFlow {
       if (!verdict.delay().isZero()) {
         record.events().throttleDecision(record, Verdict.REFUSED);
       }
-      refuseThrottled("too many login failures");
+      refuseThrottled("too many login failures", "Too many login failures, try again later");
     });
   }
 
@@ -129,13 +129,12 @@ public final class LoginFlow {
    * {@code Auth-Wait}: a session kept open would let a guesser pipeline its next attempt on the same connection and
    * hold a slot meanwhile, while a real client simply reconnects after its retry interval.
    */
-  private void refuseThrottled(String why) {
+  private void refuseThrottled(String why, String text) {
     session.record().loginFinished(LoginOutcome.THROTTLED);
     session.log().info("client login refused: " + why);
     session.log().setAction(null);
     session.record().closeReason("login throttled");
-    session.writeLineAndClose(frontend.temporaryFailureReply(
-        "Too many login failures, try again later"));
+    session.writeLineAndClose(frontend.temporaryFailureReply(text));
   }
 
   private void askAuthService() {
