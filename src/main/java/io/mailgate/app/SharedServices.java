@@ -2,9 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.authn.oauth.HttpFetcher;
 import io.mailgate.backend.BackendConnector;
-import io.mailgate.config.ThrottleConfig;
 import io.mailgate.resolver.ClientNameResolvers;
-import io.mailgate.throttle.Guards;
 import io.mailgate.throttle.ThrottleServices;
 import io.mailgate.transport.PerLoopConnectionGate;
 import io.mailgate.transport.Transport;
@@ -78,9 +76,9 @@ final class SharedServices implements AutoCloseable {
     return new ClientNameResolvers(group, transport);
   }
 
-  /** A server's login throttle and connection limits, on the shared counters. */
-  Guards guards(ThrottleConfig config) {
-    return throttle.guards(config);
+  /** A new configuration's hold on the throttle's shared counters and Redis clients; close it with the configuration. */
+  ThrottleServices.Lease throttleLease() {
+    return throttle.lease();
   }
 
   /** One HTTP client (two daemon threads) for every configuration's identity providers, made on first need. */

@@ -41,6 +41,11 @@ public final class LoginThrottle {
     this.windowMillis = config.window().toMillis();
   }
 
+  /** The store the counters are in (tests). */
+  ThrottleStore store() {
+    return store;
+  }
+
   /** Whether {@code client} is in a {@code login_throttle_exempt} range. */
   public boolean exempt(SocketAddress client) {
     for (AddressRange range : config.exempt()) {
