@@ -18,8 +18,6 @@ public final class ConnectionLimits {
   public static final String SESSIONS_PER_CLIENT = "sessions_per_client";
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
-  /** One line per 10 s about refused connections: a flood would otherwise fill the error log. */
-  private static final RateLimitedLog REFUSALS = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
 
   /** The counters every server and every configuration share (kept across reloads, so counts stay right). */
   public record Counters(ConnectionCounters preauthPerClient, ConnectionCounters preauthPerListener,
@@ -31,6 +29,8 @@ public final class ConnectionLimits {
 
   private final ThrottleConfig.Limits limits;
   private final Counters counters;
+  /** One line per 10 s (per server) about refused connections: a flood would otherwise fill the error log. */
+  private final RateLimitedLog refusals = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
 
   public ConnectionLimits(ThrottleConfig.Limits limits, Counters counters) {
     this.limits = limits;
@@ -93,8 +93,8 @@ public final class ConnectionLimits {
     return null;
   }
 
-  private static String refused(String limit, String client, String listener) {
-    long held = REFUSALS.tryAcquire();
+  private String refused(String limit, String client, String listener) {
+    long held = refusals.tryAcquire();
     if (held >= 0) {
       LOG.info("limiting connections by {}, client: {}, server: {}{}", limit, client == null ? "unix:" : client,
           listener, held > 0 ? " (" + held + " more refusals not logged)" : "");

@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
 public final class LoginThrottle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
-  /** One line per 10 s about a failing store, whatever the login rate (shared by every server's throttle). */
-  private static final RateLimitedLog STORE_ERRORS = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
 
   private final ThrottleConfig.Login config;
   private final ThrottleStore store;
   private final LongSupplier clock;
   private final long windowMillis;
+  /** One line per 10 s (per server) about a failing store, whatever the login rate. */
+  private final RateLimitedLog storeErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
 
   public LoginThrottle(ThrottleConfig.Login config, ThrottleStore store) {
     this(config, store, System::currentTimeMillis);
@@ -141,7 +141,7 @@ public final class LoginThrottle {
   }
 
   private void storeFailed(String what, Throwable error) {
-    long held = STORE_ERRORS.tryAcquire();
+    long held = storeErrors.tryAcquire();
     if (held >= 0) {
       Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
           ? error.getCause() : error;

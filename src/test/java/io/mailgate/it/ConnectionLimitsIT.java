@@ -7,6 +7,7 @@ import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakeImapBackend;
 import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
+import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.ProxyUnderTest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -115,7 +116,13 @@ class ConnectionLimitsIT {
     LineClient first = greeted("127.0.0.2");
     greeted("127.0.0.3");
     greeted("127.0.0.4");
-    assertRefused(connect("127.0.0.5"), BYE);
+    try (LogCapture log = LogCapture.onRootAtDebug()) {
+      for (int i = 0; i < 3; i++) {
+        assertRefused(connect("127.0.0.5"), BYE);
+      }
+      assertThat(log.events().stream().filter(e -> e.contains("limiting connections by preauth_per_listener")
+          && e.contains("client: 127.0.0.5")).count()).as("one line for three refusals").isEqualTo(1);
+    }
     first.close();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       LineClient again = connect("127.0.0.5");
