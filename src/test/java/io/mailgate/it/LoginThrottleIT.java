@@ -95,6 +95,38 @@ class LoginThrottleIT {
   }
 
   @Test
+  void pop3AndSmtpGetTheirOwnTemporaryFailure() throws Exception {
+    int pop3 = ProxyUnderTest.freePort();
+    int smtp = ProxyUnderTest.freePort();
+    // login_throttle_delay 0 in a server: refused at once. The memory store is shared by the servers, so the
+    // address's one failure on IMAP counts on POP3 and SMTP too.
+    start("login_throttle_ip 1; login_throttle_user 0;\n"
+        + "server { listen 127.0.0.1:" + pop3 + "; protocol pop3; login_throttle_delay 0; }\n"
+        + "server { listen 127.0.0.1:" + smtp + "; protocol smtp; smtp_auth plain; login_throttle_delay 0; }");
+    assertThat(login("127.0.0.2", "u", "guess").reply()).isEqualTo("a1 NO Invalid login or password");
+    try (LineClient c = new LineClient("127.0.0.2", pop3)) {
+      assertThat(c.readLine()).startsWith("+OK");
+      c.send("USER u");
+      assertThat(c.readLine()).startsWith("+OK");
+      c.send("PASS right");
+      assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] Too many login failures, try again later");
+      assertThat(c.closedWithin(2000)).isTrue();
+    }
+    try (LineClient c = new LineClient("127.0.0.2", smtp)) {
+      assertThat(c.readLine()).startsWith("220 ");
+      c.send("EHLO client.example");
+      String line;
+      do {
+        line = c.readLine();
+      } while (line.startsWith("250-"));
+      c.send("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString("\0u\0right".getBytes()));
+      assertThat(c.readLine()).isEqualTo("454 4.7.0 Too many login failures, try again later");
+      assertThat(c.closedWithin(2000)).isTrue();
+    }
+    assertThat(auth.requests()).hasSize(1);
+  }
+
+  @Test
   void aSuccessfulLoginResetsTheUsersCount() throws Exception {
     start("login_throttle_ip 0; login_throttle_user 2;");
     assertThat(login("127.0.0.2", "alice", "guess").reply()).isEqualTo("a1 NO Invalid login or password");
