@@ -12,6 +12,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.mailgate.config.ThrottleConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,10 @@ public final class RedisThrottleStore implements ThrottleStore, AutoCloseable {
   public RedisThrottleStore(ThrottleConfig.RedisTarget target, Duration timeout) {
     this.target = target;
     this.timeout = timeout;
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    // Reconnects back off from 100 ms to 5 s (Lettuce's default goes to 30 s): throttling resumes soon after Redis.
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
+        .build();
     this.client = RedisClient.create(resources);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)

@@ -171,5 +171,13 @@ class SharedThrottleIT {
     assertThat(login("127.0.0.3", "erin", "right").reply()).isEqualTo(STORE_DOWN);
     assertThat(login("127.0.0.3", "erin", "right").reply()).isEqualTo(STORE_DOWN);
     assertThat(auth.requests()).hasSize(asked);
+
+    // Redis comes back on its port: both instances reconnect and logins go on.
+    int port = redis.port();
+    redis = RedisServer.start(dir.resolve("redis-again"), port);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      assertThat(login("127.0.0.3", "erin", "right").reply()).startsWith("a1 OK");
+      assertThat(login("127.0.0.3", "erin", "right").reply()).startsWith("a1 OK");
+    });
   }
 }

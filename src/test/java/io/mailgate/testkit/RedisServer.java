@@ -29,10 +29,14 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts one in {@code dir}; returns once it answers PING. */
   public static RedisServer start(Path dir) throws IOException, InterruptedException {
+    return start(dir, ProxyUnderTest.freePort());
+  }
+
+  /** As {@link #start(Path)}, on {@code port} (a Redis that comes back where it was). */
+  public static RedisServer start(Path dir, int port) throws IOException, InterruptedException {
     Path binary = DovecotServer.findExecutable("redis-server", List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"))
         .orElseThrow(() -> new IOException("redis-server is not installed (apt-get install redis-server)"));
     Files.createDirectories(dir);
-    int port = ProxyUnderTest.freePort();
     Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
         "--logfile", dir.resolve("redis.log").toString())
