@@ -13,6 +13,7 @@ import io.mailgate.session.MailProtocol;
 import io.mailgate.session.ServerRuntime;
 import io.mailgate.session.SessionEvents;
 import io.mailgate.smtp.SmtpProtocol;
+import io.mailgate.throttle.ThrottleServices;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.tls.TlsSetupException;
@@ -62,9 +63,11 @@ final class Generation {
   static Generation build(int number, MailgateConfig config, SharedServices shared) throws Mailgate.StartupException {
     Authenticators authenticators = shared.newAuthenticators();
     ClientNameResolvers resolvers = shared.newResolvers();
+    ThrottleServices.Lease throttle = shared.throttleLease();
     Runnable closeAll = () -> {
       authenticators.close();
       resolvers.close();
+      throttle.close();
     };
     LoginResources resources = new LoginResources(shared.closer(), closeAll);
     try {
@@ -86,7 +89,7 @@ final class Generation {
         AuthClient authClient = authenticators.forServer(server);
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            SessionEvents.NONE));
+            SessionEvents.NONE, throttle.guards(server.throttle())));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {

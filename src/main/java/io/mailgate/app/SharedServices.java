@@ -3,6 +3,7 @@ package io.mailgate.app;
 import io.mailgate.authn.oauth.HttpFetcher;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.resolver.ClientNameResolvers;
+import io.mailgate.throttle.ThrottleServices;
 import io.mailgate.transport.PerLoopConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +26,8 @@ final class SharedServices implements AutoCloseable {
   private final DemoServices demo;
   private final Executor closer;
   private HttpFetcher fetcher;
+  /** Throttle counters and connection counts outlive a reload (a HUP must not forgive an attacker). */
+  private final ThrottleServices throttle = new ThrottleServices();
 
   /**
    * @param closer where a retired configuration is closed once its last login ends (never an event loop)
@@ -73,6 +76,11 @@ final class SharedServices implements AutoCloseable {
     return new ClientNameResolvers(group, transport);
   }
 
+  /** A new configuration's hold on the throttle's shared counters and Redis clients; close it with the configuration. */
+  ThrottleServices.Lease throttleLease() {
+    return throttle.lease();
+  }
+
   /** One HTTP client (two daemon threads) for every configuration's identity providers, made on first need. */
   private synchronized HttpFetcher fetcher() {
     if (fetcher == null) {
@@ -85,6 +93,7 @@ final class SharedServices implements AutoCloseable {
   @Override
   public void close() {
     demo.close();
+    throttle.close();
     hashing.shutdownNow();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }

@@ -79,6 +79,8 @@ final class DirectiveTable {
     simple("resolver", MAIL_SERVER, 1, MANY);
     simple("resolver_timeout", MAIL_SERVER, 1, 1);
     simple("proxy_protocol", MAIL_SERVER, 1, 1);
+    ThrottleDirectives.SINGLE.forEach(name -> simple(name, MAIL_SERVER, 1, 1));
+    ThrottleDirectives.REPEATABLE.forEach(name -> repeatable(name, MAIL_SERVER, 1, 1));
     repeatable("set_real_ip_from", MAIL_SERVER, 1, 1);
     ignored("real_ip_header", MAIL_SERVER, 1, 1);
     ignored("proxy", MAIL_SERVER, 1, 1);

@@ -80,7 +80,7 @@ final class MailBinder {
       notices.ignored(d.name());
       return;
     }
-    if (tls.apply(d, s.tls) || builtinAuth.apply(d, s.builtinAuth)) {
+    if (tls.apply(d, s.tls) || builtinAuth.apply(d, s.builtinAuth) || ThrottleDirectives.apply(d, s.throttle)) {
       return;
     }
     switch (d.name()) {

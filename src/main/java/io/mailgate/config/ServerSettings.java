@@ -55,6 +55,8 @@ final class ServerSettings {
   final TlsSettings tls = new TlsSettings();
   /** {@code auth_users}, {@code auth_oauth_*}, {@code proxy_backend*}, {@code demo_*}. */
   final BuiltinAuthSettings builtinAuth = new BuiltinAuthSettings();
+  /** {@code login_throttle*}, {@code throttle_redis*}, {@code limit_*}. */
+  final ThrottleDirectives.Settings throttle = new ThrottleDirectives.Settings();
 
   /** Settings of the block opened by the directive at {@code file:line}. */
   ServerSettings(String file, int line) {

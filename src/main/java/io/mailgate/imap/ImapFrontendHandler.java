@@ -151,6 +151,11 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   }
 
   @Override
+  public String temporaryFailureReply(String text) {
+    return tagOrStar() + " NO [UNAVAILABLE] " + text;
+  }
+
+  @Override
   public String saslErrorChallenge(String value) {
     return "+ " + value;
   }

@@ -60,4 +60,9 @@ public final class ImapProtocol implements MailProtocol {
   public String shutdownReply() {
     return "* BYE Server shutting down";
   }
+
+  @Override
+  public String tooManyConnectionsReply() {
+    return "* BYE Too many connections";
+  }
 }

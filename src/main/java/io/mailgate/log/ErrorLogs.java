@@ -51,6 +51,9 @@ public final class ErrorLogs {
     replace(root, main, "main", appenders);
     // Netty's own loggers talk about internals (cipher tables, allocator sizes): warnings and leak reports only.
     context.getLogger("io.netty").setLevel(Level.WARN);
+    // Lettuce (throttle_redis) logs each reconnect attempt at info; the throttle's own rate-limited line says it once.
+    context.getLogger("io.lettuce").setLevel(Level.WARN);
+    context.getLogger("reactor").setLevel(Level.WARN);
     for (Logger logger : context.getLoggerList()) {
       int index = serverIndex(logger.getName());
       if (index >= 0 && (index >= perServer.size() || perServer.get(index) == null)) {

@@ -190,6 +190,11 @@ final class Pop3FrontendHandler extends FrontendHandler<Pop3Request> {
   }
 
   @Override
+  public String temporaryFailureReply(String text) {
+    return "-ERR [SYS/TEMP] " + text;
+  }
+
+  @Override
   public String saslErrorChallenge(String value) {
     return "+ " + value;
   }

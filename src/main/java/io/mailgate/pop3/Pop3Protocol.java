@@ -72,4 +72,9 @@ public final class Pop3Protocol implements MailProtocol {
     // RFC 3206's SYS/TEMP: the client may come back later.
     return "-ERR [SYS/TEMP] Server shutting down";
   }
+
+  @Override
+  public String tooManyConnectionsReply() {
+    return "-ERR [SYS/TEMP] Too many connections";
+  }
 }

@@ -3,6 +3,7 @@ package io.mailgate.session;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.log.SessionLog;
 import io.mailgate.sasl.Salts;
+import io.mailgate.throttle.SessionSlots;
 import io.mailgate.tls.ClientTlsInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -40,6 +41,8 @@ public final class ClientSession {
   private ClientTlsInfo tlsInfo;
   private final LoginResources.Hold resources;
   private final SessionRecord record;
+  /** The connection counts this session holds ({@code limit_*}); given back when the connection closes. */
+  private SessionSlots slots = SessionSlots.NONE;
   /** The protocol's front end is in place: the client has been greeted (or is about to be) and may be told BYE. */
   private boolean frontendStarted;
   /** Between a LOGIN/AUTH that reached the auth service and its outcome: a graceful stop lets it finish. */
@@ -68,6 +71,16 @@ public final class ClientSession {
   /** The session's facts for the access log and the metrics; outlives the login (the relay keeps it). */
   public SessionRecord record() {
     return record;
+  }
+
+  /** The connection counts this session holds under its server's {@code limit_*}. */
+  public SessionSlots slots() {
+    return slots;
+  }
+
+  /** Gives the session the slots it holds (set once, at accept). */
+  public void slots(SessionSlots slots) {
+    this.slots = slots;
   }
 
   /** The client channel. */

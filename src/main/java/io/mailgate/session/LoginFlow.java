@@ -15,6 +15,8 @@ import io.mailgate.log.SessionLog;
 import io.mailgate.relay.Relay;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
+import io.mailgate.throttle.LoginThrottle;
+import io.mailgate.throttle.Verdict;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -42,6 +44,8 @@ public final class LoginFlow {
   private Credentials credentials;
   private AuthRequest request;
   private long askedAt;
+  /** The login name the client sent, for the throttle's counters (the credentials are wiped early). */
+  private String loginName;
 
   /** A flow for {@code session}, reporting through {@code frontend}. */
   public LoginFlow(ClientSession session, LoginFrontend frontend) {
@@ -73,7 +77,64 @@ public final class LoginFlow {
         session.config().authHttp().map(AuthHttpConfig::passClientCert).orElse(false))));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
         frontend.clientHost(), headers);
-    askAuthService();
+    loginName = credentials.loginText();
+    Optional<LoginThrottle> throttle = session.server().guards().throttle();
+    if (throttle.isEmpty()) {
+      askAuthService();
+      return;
+    }
+    throttle.get().check(session.clientAddress(), session.clientIp(), loginName)
+        .whenComplete((verdict, error) -> onLoop(() -> onThrottleVerdict(throttle.get(), verdict)));
+  }
+
+  /** Runs {@code task} on the session's loop: at once when already there (the memory store answers in place). */
+  private void onLoop(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+  }
+
+  private void onThrottleVerdict(LoginThrottle throttle, Verdict verdict) {
+    SessionRecord record = session.record();
+    record.events().throttleDecision(record, verdict.label());
+    if (!session.channel().isActive()) {
+      credentials.wipe();
+      return;
+    }
+    if (verdict.allow()) {
+      askAuthService();
+      return;
+    }
+    credentials.wipe();
+    if (verdict.label().equals(Verdict.STORE_ERROR_CLOSED)) {
+      refuseThrottled("login throttle store failed", "Login temporarily unavailable, try again later");
+      return;
+    }
+    // A throttled attempt counts as a failure too: the delay grows for as long as the guessing goes on.
+    throttle.failed(session.clientAddress(), session.clientIp(), loginName);
+    // The delay is a timer on the loop: the attacker waits, no thread does. The session stays in AUTHENTICATING
+    // meanwhile (no client timeout; a graceful stop waits for the refusal, at most login_throttle_max_delay).
+    later(Optional.of(verdict.delay()), () -> {
+      if (!verdict.delay().isZero()) {
+        record.events().throttleDecision(record, Verdict.REFUSED);
+      }
+      refuseThrottled("too many login failures", "Too many login failures, try again later");
+    });
+  }
+
+  /**
+   * Refuses the attempt with the protocol's temporary failure and closes, as nginx closes after a failed login without
+   * {@code Auth-Wait}: a session kept open would let a guesser pipeline its next attempt on the same connection and
+   * hold a slot meanwhile, while a real client simply reconnects after its retry interval.
+   */
+  private void refuseThrottled(String why, String text) {
+    session.record().loginFinished(LoginOutcome.THROTTLED);
+    session.log().info("client login refused: " + why);
+    session.log().setAction(null);
+    session.record().closeReason("login throttled");
+    session.writeLineAndClose(frontend.temporaryFailureReply(text));
   }
 
   private void askAuthService() {
@@ -112,6 +173,8 @@ public final class LoginFlow {
 
   private void onRejected(AuthResult.Rejected rejected) {
     credentials.wipe();
+    session.server().guards().throttle()
+        .ifPresent(t -> t.failed(session.clientAddress(), session.clientIp(), loginName));
     session.record().loginFinished(LoginOutcome.BAD_CREDENTIALS);
     session.log().info("client login failed: \"" + rejected.message() + "\"");
     session.log().setAction(null);
@@ -156,6 +219,21 @@ public final class LoginFlow {
       session.log().error(authServiceName(server) + " did not send password");
       credentials.wipe();
       failAuthServiceError();
+      return;
+    }
+    server.guards().throttle().ifPresent(t -> t.succeeded(loginName));
+    // limit_sessions_per_client is checked here, before the backend is asked: a session over it costs no backend
+    // login, and from here on it counts as relaying rather than pre-auth.
+    String limit = server.guards().limits().enterRelay(session.slots(),
+        session.clientAddress() instanceof InetSocketAddress ? session.clientIp() : null, session.record().listener());
+    if (limit != null) {
+      credentials.wipe();
+      SessionRecord record = session.record();
+      record.events().connectionRefused(record, limit);
+      record.loginFinished(LoginOutcome.THROTTLED);
+      record.closeReason("too many sessions");
+      session.log().info("client login refused: too many sessions");
+      session.writeLineAndClose(frontend.temporaryFailureReply("Too many sessions"));
       return;
     }
     BackendCredentials backendCredentials = backendCredentials(accepted, server);

@@ -17,6 +17,13 @@ public interface LoginFrontend {
   /** The failure reply for a rejected login: IMAP {@code <tag> NO <text>}, POP3 {@code -ERR <text>}. No CRLF. */
   String authFailedReply(AuthResult.Rejected rejected);
 
+  /**
+   * The reply for a login refused for now, without asking the auth service (the login throttle, a session limit):
+   * IMAP {@code <tag> NO [UNAVAILABLE] <text>} (RFC 5530), POP3 {@code -ERR [SYS/TEMP] <text>} (RFC 3206), SMTP
+   * {@code 454 4.7.0 <text>} (RFC 4954 §6, temporary authentication failure). No CRLF.
+   */
+  String temporaryFailureReply(String text);
+
   /** The RFC 7628 §3.2.2 error challenge: IMAP/POP3 {@code + <value>}, SMTP {@code 334 <value>}. No CRLF. */
   String saslErrorChallenge(String value);
 

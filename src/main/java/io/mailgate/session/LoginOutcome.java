@@ -12,7 +12,10 @@ public enum LoginOutcome {
   AUTH_SERVICE_ERROR,
   /** The auth service said yes but the backend could not be reached or refused the login. */
   BACKEND_FAILURE,
-  /** Refused by the login throttle before the auth service was asked. */
+  /**
+   * Refused for now: by the login throttle before the auth service was asked, or by {@code limit_sessions_per_client}
+   * before the backend was.
+   */
   THROTTLED;
 
   /** The label value: {@code ok}, {@code bad_credentials}, ... */

@@ -40,4 +40,10 @@ public interface MailProtocol {
    * closes ({@code * BYE ...}, RFC 3501 §7.1.5; SMTP's 421, RFC 5321 §3.8).
    */
   String shutdownReply();
+
+  /**
+   * The line a connection refused by a connection limit gets before it closes, in place of the greeting ({@code * BYE
+   * Too many connections}; POP3 {@code -ERR [SYS/TEMP] ...}, RFC 3206; SMTP {@code 421 4.7.0 ...}, RFC 5321 §3.8).
+   */
+  String tooManyConnectionsReply();
 }

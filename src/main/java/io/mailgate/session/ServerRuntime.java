@@ -4,6 +4,7 @@ import io.mailgate.auth.AuthClient;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.resolver.ClientNameResolver;
+import io.mailgate.throttle.Guards;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.transport.ConnectionGate;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param resources the count of users of this configuration's login resources: each session holds it until its login
  *     is over, so that a reload closes the old configuration's auth pools and resolvers only after their last login
  * @param events who watches this server's sessions (metrics, the access log)
+ * @param guards the login throttle and the connection limits
  */
 public record ServerRuntime(
     ServerConfig config,
@@ -35,4 +37,5 @@ public record ServerRuntime(
     String loggerName,
     Optional<ClientNameResolver> resolver,
     LoginResources resources,
-    SessionEvents events) {}
+    SessionEvents events,
+    Guards guards) {}

@@ -221,6 +221,11 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
   }
 
   @Override
+  public String temporaryFailureReply(String text) {
+    return "454 4.7.0 " + text;
+  }
+
+  @Override
   public String saslErrorChallenge(String value) {
     return "334 " + value;
   }

@@ -102,4 +102,10 @@ public final class SmtpProtocol implements MailProtocol {
     // RFC 5321 §3.8: 421 when the service must shut down; RFC 3463's 4.3.2, not accepting messages.
     return "421 4.3.2 Service shutting down";
   }
+
+  @Override
+  public String tooManyConnectionsReply() {
+    // RFC 5321 §3.8 (421 closes the channel); RFC 3463's 4.7.0, a security or policy status.
+    return "421 4.7.0 Too many connections";
+  }
 }

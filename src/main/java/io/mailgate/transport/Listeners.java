@@ -9,6 +9,8 @@ import io.mailgate.session.LoginResources;
 import io.mailgate.session.ProxyProtocolReader;
 import io.mailgate.session.ServerRuntime;
 import io.mailgate.session.SessionRecord;
+import io.mailgate.throttle.ConnectionLimits;
+import io.mailgate.throttle.SessionSlots;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -201,23 +203,52 @@ public final class Listeners {
     // reachable (its hold, given back at the relay, lets go of it too).
     LoginResources.Hold closing = hold;
     SessionRecord record = session.record();
+    ConnectionLimits limits = server.guards().limits();
+    SessionSlots slots = limits.newSlots();
+    session.slots(slots);
     ch.closeFuture().addListener(f -> {
       gate.release(ch.eventLoop());
       closing.release();
+      slots.release();
       record.closed();
     });
     record.events().opened(record);
     sessions.add(session);
     session.log().accepted();
-    Runnable start = listen.ssl()
+    Runnable greet = listen.ssl()
         // Implicit TLS (IMAPS, POP3S, SMTPS): the greeting waits for the handshake.
         ? () -> ClientTls.startImplicit(session, server.tls().orElseThrow(), () -> server.protocol().startSession(session))
         : () -> server.protocol().startSession(session);
+    // The limits count the real client, so they are checked once the PROXY header has named it.
+    Runnable start = slots == SessionSlots.NONE ? greet : () -> admit(session, listen, limits, slots, greet);
     if (listen.proxyProtocol()) {
       // The load balancer's header comes first, before any TLS.
       ProxyProtocolReader.install(session, start);
     } else {
       start.run();
+    }
+  }
+
+  /**
+   * Starts the session if its pre-auth limits admit it; otherwise it gets the protocol's refusal in place of the
+   * greeting and closes. An implicit-TLS connection is closed without a word: before the handshake a line would be
+   * noise to the client, and the handshake is the work a flood should not get.
+   */
+  private static void admit(ClientSession session, ListenConfig listen, ConnectionLimits limits, SessionSlots slots,
+      Runnable greet) {
+    String client = session.clientAddress() instanceof InetSocketAddress ? session.clientIp() : null;
+    String refused = limits.admitPreauth(slots, client, listen.text());
+    if (refused == null) {
+      greet.run();
+      return;
+    }
+    SessionRecord record = session.record();
+    record.closeReason("too many connections");
+    record.events().connectionRefused(record, refused);
+    if (listen.ssl()) {
+      session.close();
+    } else {
+      session.writeLineAndClose(session.server().protocol().tooManyConnectionsReply());
     }
   }
 

@@ -23,6 +23,18 @@ public final class LineClient implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream());
   }
 
+  /**
+   * Connects to 127.0.0.1:{@code port} from {@code sourceAddress} (any 127.x.y.z on Linux): a client that a proxy or
+   * a limit must tell apart from the test's other connections.
+   */
+  public LineClient(String sourceAddress, int port) throws IOException {
+    socket = new Socket();
+    socket.bind(new InetSocketAddress(sourceAddress, 0));
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    socket.setSoTimeout(5000);
+    in = new BufferedInputStream(socket.getInputStream());
+  }
+
   /** Sends {@code line} plus CRLF. */
   public void send(String line) throws IOException {
     sendRaw(line + "\r\n");
