@@ -2,6 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.auth.AuthClient;
 import io.mailgate.config.BackendTlsConfig;
+import io.mailgate.config.ListenConfig;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.imap.ImapProtocol;
@@ -86,13 +87,25 @@ final class Generation {
         AuthClient authClient = authenticators.forServer(server);
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            SessionEvents.NONE));
+            watchers(server, mailProtocol, shared)));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {
       closeAll.run();
       throw e;
     }
+  }
+
+  /**
+   * Who watches the sessions of {@code server}: the metrics (their meters resolved now, once per server), then the
+   * access log.
+   */
+  private static SessionEvents watchers(ServerConfig server, MailProtocol protocol, SharedServices shared) {
+    List<String> listens = server.listens().stream().map(ListenConfig::text).toList();
+    return SessionEvents.of(List.of(
+        shared.metrics().forServer(protocol.name(), listens)
+        // the access log's watcher goes here
+    ));
   }
 
   /** The server's TLS, loaded now (never per connection), when it has certificates. */
