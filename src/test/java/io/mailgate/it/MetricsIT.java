@@ -15,6 +15,8 @@ import io.mailgate.testkit.FakePop3Backend;
 import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.ProxyUnderTest;
+import io.mailgate.testkit.TlsLineClient;
+import io.mailgate.testkit.TlsTestFiles;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -53,6 +55,8 @@ class MetricsIT {
   private int pop3Port;
   private int metricsPort;
   private String imapListen;
+  /** One more server block for a test that needs it. */
+  private String extraServer = "";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
@@ -97,7 +101,7 @@ class MetricsIT {
   private String config(String main, String authHttp) {
     return "pid mailgate.pid;\nerror_log stderr info;\n" + main + "\nevents { worker_connections 256; }\n"
         + "mail {\n  auth_http " + authHttp + ";\n"
-        + "  server { listen " + imapListen + "; protocol imap; }\n"
+        + "  server { listen " + imapListen + "; protocol imap; }\n" + extraServer
         + "  server { listen 127.0.0.1:" + pop3Port + "; protocol pop3; }\n}\n";
   }
 
@@ -182,7 +186,7 @@ class MetricsIT {
       Map<String, Double> samples = scrape();
       List<Double> active = samples.entrySet().stream()
           .filter(e -> e.getKey().startsWith("mailgate_sessions_active{")).map(Map.Entry::getValue).toList();
-      assertThat(active).hasSize(2 * 3).containsOnly(0.0);
+      assertThat(active).hasSize((extraServer.isEmpty() ? 2 : 3) * 3).containsOnly(0.0);
     });
   }
 
@@ -262,6 +266,37 @@ class MetricsIT {
     String text = get("/metrics").body();
     assertThat(text).doesNotContain(USER).doesNotContain("bad1").doesNotContain("garbage@")
         .doesNotContain("127.0.0.1:" + imapBackend.port()).doesNotContain("127.0.0.1:" + pop3Backend.port());
+  }
+
+  @Test
+  void tlsHandshakesAreCountedByVersionAndFailuresByProtocol() throws Exception {
+    TlsTestFiles files = TlsTestFiles.shared();
+    int imapsPort = ProxyUnderTest.freePort();
+    extraServer = "  server { listen 127.0.0.1:" + imapsPort + " ssl; protocol imap; "
+        + TlsTestFiles.certificate(files.serverRsa) + " }\n";
+    start(metricsOn());
+
+    for (String version : List.of("TLSv1.3", "TLSv1.2", "TLSv1.3")) {
+      try (TlsLineClient c = TlsLineClient.implicit(imapsPort, files.client().protocols(version))) {
+        assertThat(c.readLine()).isEqualTo("* OK IMAP4 ready");
+        c.send("a1 LOGIN " + USER + " secret");
+        assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+      }
+    }
+    try (LineClient c = new LineClient(imapsPort)) {
+      c.send("a1 LOGIN not TLS at all");
+      assertThat(c.closedWithin(3000)).isTrue();
+    }
+    awaitNoSessions();
+
+    assertThat(value("mailgate_tls_handshakes_total", "protocol", "imap", "version", "tlsv1.3")).isEqualTo(2.0);
+    assertThat(value("mailgate_tls_handshakes_total", "protocol", "imap", "version", "tlsv1.2")).isEqualTo(1.0);
+    assertThat(value("mailgate_tls_handshake_failures_total", "protocol", "imap")).isEqualTo(1.0);
+    assertThat(value("mailgate_tls_handshake_failures_total", "protocol", "pop3")).isEqualTo(0.0);
+    assertThat(value("mailgate_connections_accepted_total", "listener", "127.0.0.1:" + imapsPort, "protocol", "imap"))
+        .isEqualTo(4.0);
+    assertThat(value("mailgate_logins_total", "mechanism", "plain", "protocol", "imap", "result", "ok"))
+        .isEqualTo(3.0);
   }
 
   @Test
