@@ -87,7 +87,7 @@ final class Generation {
         AuthClient authClient = authenticators.forServer(server);
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            watchers(server, mailProtocol, shared)));
+            watchers(config, server, mailProtocol, shared)));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {
@@ -98,12 +98,17 @@ final class Generation {
 
   /**
    * Who watches the sessions of {@code server}: the metrics (their meters resolved now, once per server), then the
-   * access log.
+   * access log. Without {@code metrics_listen} nobody could read the metrics, so the sessions do not feed them
+   * (nothing at all on the byte path); a reload that adds it counts from then on.
    */
-  private static SessionEvents watchers(ServerConfig server, MailProtocol protocol, SharedServices shared) {
+  private static SessionEvents watchers(MailgateConfig config, ServerConfig server, MailProtocol protocol,
+      SharedServices shared) {
     List<String> listens = server.listens().stream().map(ListenConfig::text).toList();
+    SessionEvents metrics = config.metricsListen().isPresent()
+        ? shared.metrics().forServer(protocol.name(), listens)
+        : SessionEvents.NONE;
     return SessionEvents.of(List.of(
-        shared.metrics().forServer(protocol.name(), listens)
+        metrics
         // the access log's watcher goes here
     ));
   }

@@ -2,6 +2,7 @@ package io.mailgate.metrics;
 
 import io.mailgate.auth.AuthResult;
 import io.mailgate.backend.BackendFailure;
+import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.LoginOutcome;
 import io.mailgate.session.SessionPhase;
 import io.micrometer.core.instrument.Counter;
@@ -21,11 +22,15 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The process's metrics: owns the registry and every metric name and label, and makes the meters the sessions update.
@@ -139,7 +144,7 @@ public final class ProxyMetrics {
    */
   public ServerMeters forServer(String protocol, List<String> listens) {
     ProtocolMeters perProtocol = protocol(protocol);
-    Map<String, ListenerMeters> perListener = new java.util.HashMap<>();
+    Map<String, ListenerMeters> perListener = new HashMap<>();
     for (String listen : listens) {
       perListener.put(listen, listener(protocol, listen));
     }
@@ -175,7 +180,7 @@ public final class ProxyMetrics {
   }
 
   /** Why the auth service is not ready; empty when it is ({@link AuthHealth}). */
-  public java.util.Optional<String> authProblem() {
+  public Optional<String> authProblem() {
     return authHealth.problem();
   }
 
@@ -218,7 +223,7 @@ public final class ProxyMetrics {
           .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
       for (BackendFailure failure : BackendFailure.values()) {
         backendFailures.put(failure, Counter.builder(BACKEND_FAILURES).description("Failed backend logins")
-            .tag("protocol", protocol).tag("kind", failure.name().toLowerCase(java.util.Locale.ROOT))
+            .tag("protocol", protocol).tag("kind", failure.name().toLowerCase(Locale.ROOT))
             .register(registry));
       }
       tlsFailures = Counter.builder(TLS_HANDSHAKE_FAILURES).description("Failed client TLS handshakes")
@@ -260,23 +265,23 @@ public final class ProxyMetrics {
     private final MeterRegistry registry;
     private final String protocol;
     /** [mechanism ordinal, or the last row for none] x outcome. */
-    private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> counters;
+    private final AtomicReferenceArray<Counter> counters;
 
     LoginCounters(MeterRegistry registry, String protocol) {
       this.registry = registry;
       this.protocol = protocol;
-      this.counters = new java.util.concurrent.atomic.AtomicReferenceArray<>(
-          (io.mailgate.sasl.Mechanism.values().length + 1) * OUTCOMES);
+      this.counters = new AtomicReferenceArray<>(
+          (Mechanism.values().length + 1) * OUTCOMES);
     }
 
-    Counter get(java.util.Optional<io.mailgate.sasl.Mechanism> mechanism, LoginOutcome outcome) {
-      int row = mechanism.map(Enum::ordinal).orElse(io.mailgate.sasl.Mechanism.values().length);
+    Counter get(Optional<Mechanism> mechanism, LoginOutcome outcome) {
+      int row = mechanism.map(Enum::ordinal).orElse(Mechanism.values().length);
       int index = row * OUTCOMES + outcome.ordinal();
       Counter c = counters.get(index);
       if (c == null) {
         // Two loops racing here get the same meter back from the registry.
         c = Counter.builder(LOGINS).description("Login attempts by how they ended").tag("protocol", protocol)
-            .tag("mechanism", mechanism.map(io.mailgate.sasl.Mechanism::directiveName).orElse("unknown"))
+            .tag("mechanism", mechanism.map(Mechanism::directiveName).orElse("unknown"))
             .tag("result", outcome.label()).register(registry);
         counters.set(index, c);
       }
