@@ -30,13 +30,20 @@ public final class MetricsServer {
   private final Transport transport;
   private final ProxyMetrics metrics;
   private final Health health;
+  private final int idleSeconds;
   private EventLoopGroup group;
   private Bound current;
 
   public MetricsServer(Transport transport, ProxyMetrics metrics, Health health) {
+    this(transport, metrics, health, IDLE_SECONDS);
+  }
+
+  /** A server closing idle connections after {@code idleSeconds} (tests use a short one). */
+  MetricsServer(Transport transport, ProxyMetrics metrics, Health health, int idleSeconds) {
     this.transport = transport;
     this.metrics = metrics;
     this.health = health;
+    this.idleSeconds = idleSeconds;
   }
 
   /** A listening socket and the address it was configured as. */
@@ -107,7 +114,7 @@ public final class MetricsServer {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_REQUEST))
                 .addLast(new MetricsHandler(metrics, health));

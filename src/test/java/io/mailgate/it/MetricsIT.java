@@ -336,6 +336,26 @@ class MetricsIT {
   }
 
   @Test
+  void aGracefulStopMakesItUnreadyWhileItDrains() throws Exception {
+    start(metricsOn());
+    try (LineClient c = imap()) {
+      c.send("a1 LOGIN " + USER + " secret");
+      assertThat(c.readLine()).isEqualTo("a1 OK LOGIN completed");
+
+      mailgate.stopGracefully();
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).isEqualTo("not ready: mail listeners are not bound\n");
+      });
+      assertThat(get("/health/live").statusCode()).isEqualTo(200);
+      c.send("a2 NOOP");
+      assertThat(c.readLine()).isEqualTo("a2 OK NOOP completed");
+    }
+  }
+
+  @Test
   void anAuthServiceThatIsDownCountsAsConnectAndMakesItUnready() throws Exception {
     start(metricsOn(), "http://127.0.0.1:" + ProxyUnderTest.freePort() + "/auth");
 
