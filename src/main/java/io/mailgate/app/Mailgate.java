@@ -109,8 +109,6 @@ public final class Mailgate {
       current = Generation.build(1, initialConfig, shared);
       listeners.apply(current.servers());
       shared.metricsServer().apply(initialConfig.metricsListen());
-      initialConfig.metricsListen().ifPresent(m -> LOG.info(NginxLevels.NOTICE, "metrics on http://{}/metrics",
-          m.text()));
       pidFile = initialConfig.pidFile();
       if (pidFile.isPresent()) {
         Main.writePidFile(pidFile.get());

@@ -1,6 +1,7 @@
 package io.mailgate.metrics;
 
 import io.mailgate.config.MetricsListen;
+import io.mailgate.log.NginxLevels;
 import io.mailgate.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,6 +14,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server of {@code metrics_listen}: {@code /metrics} and the health checks, on a one-thread event loop of its
@@ -21,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * runs on the caller's thread (start-up or reload), never on a loop.
  */
 public final class MetricsServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
 
   /** An idle HTTP connection (a scraper between scrapes, or a client that sends nothing) is closed after this. */
   static final int IDLE_SECONDS = 60;
@@ -72,6 +77,10 @@ public final class MetricsServer {
         current = next;
         if (old != null) {
           old.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+          LOG.info(NginxLevels.NOTICE, "stopped serving metrics on {}", old.listen.text());
+        }
+        if (next != null) {
+          LOG.info(NginxLevels.NOTICE, "metrics on http://{}/metrics", next.listen.text());
         }
       }
     }
