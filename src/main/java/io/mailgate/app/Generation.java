@@ -2,6 +2,7 @@ package io.mailgate.app;
 
 import io.mailgate.auth.AuthClient;
 import io.mailgate.config.BackendTlsConfig;
+import io.mailgate.config.ListenConfig;
 import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.imap.ImapProtocol;
@@ -89,13 +90,30 @@ final class Generation {
         AuthClient authClient = authenticators.forServer(server);
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            SessionEvents.NONE, throttle.guards(server.throttle())));
+            watchers(config, server, mailProtocol, shared), throttle.guards(server.throttle())));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {
       closeAll.run();
       throw e;
     }
+  }
+
+  /**
+   * Who watches the sessions of {@code server}: the metrics (their meters resolved now, once per server), then the
+   * access log. Without {@code metrics_listen} nobody could read the metrics, so the sessions do not feed them
+   * (nothing at all on the byte path); a reload that adds it counts from then on.
+   */
+  private static SessionEvents watchers(MailgateConfig config, ServerConfig server, MailProtocol protocol,
+      SharedServices shared) {
+    List<String> listens = server.listens().stream().map(ListenConfig::text).toList();
+    SessionEvents metrics = config.metricsListen().isPresent()
+        ? shared.metrics().forServer(protocol.name(), listens)
+        : SessionEvents.NONE;
+    return SessionEvents.of(List.of(
+        metrics
+        // the access log's watcher goes here
+    ));
   }
 
   /** The server's TLS, loaded now (never per connection), when it has certificates. */

@@ -7,6 +7,7 @@ import io.mailgate.config.MailgateConfig;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.log.ErrorLogs;
 import io.mailgate.log.NginxLevels;
+import io.mailgate.metrics.MetricsServer;
 import io.mailgate.session.LiveSessions;
 import io.mailgate.transport.Listeners;
 import io.mailgate.transport.Transport;
@@ -107,6 +108,7 @@ public final class Mailgate {
     try {
       current = Generation.build(1, initialConfig, shared);
       listeners.apply(current.servers());
+      shared.metricsServer().apply(initialConfig.metricsListen());
       pidFile = initialConfig.pidFile();
       if (pidFile.isPresent()) {
         Main.writePidFile(pidFile.get());
@@ -115,13 +117,14 @@ public final class Mailgate {
     } catch (StartupException e) {
       stop();
       throw e;
-    } catch (Listeners.BindException e) {
+    } catch (Listeners.BindException | MetricsServer.BindException e) {
       stop();
       throw new StartupException(e.getMessage());
     } catch (IOException e) {
       stop();
       throw new StartupException("open() \"" + initialConfig.pidFile().orElseThrow() + "\" failed (" + e + ")");
     }
+    shared.health().serving(true);
     LOG.info(NginxLevels.NOTICE, "mailgate/{} started: {} event loops, {} transport, TLS provider {}",
         Version.number(), initialConfig.workerProcesses(), transport.name(), tlsProvider);
   }
@@ -150,6 +153,7 @@ public final class Mailgate {
       LOG.info(NginxLevels.NOTICE, "reload failed, the running configuration stays");
       outcome = new ReloadStatus.Outcome(false, e.getMessage());
     }
+    shared.metrics().reloaded(outcome.ok());
     if (reloadStatus != null) {
       reloadStatus.write(attempt, outcome);
     }
@@ -167,12 +171,23 @@ public final class Mailgate {
     }
     loadNotices.forEach(n -> LOG.info(NginxLevels.NOTICE, n));
     Generation built = Generation.build(current.number() + 1, next, shared);
+    MetricsServer.Change metricsChange;
     try {
-      listeners.apply(built.servers());
-    } catch (Listeners.BindException e) {
+      // A new metrics address is bound before the old one closes, and before the mail listeners change, so that
+      // a failure to bind it leaves everything as it was.
+      metricsChange = shared.metricsServer().prepare(next.metricsListen());
+    } catch (MetricsServer.BindException e) {
       built.retire();
       throw new StartupException(e.getMessage());
     }
+    try {
+      listeners.apply(built.servers());
+    } catch (Listeners.BindException e) {
+      metricsChange.abandon();
+      built.retire();
+      throw new StartupException(e.getMessage());
+    }
+    metricsChange.commit();
     return built;
   }
 
@@ -270,6 +285,7 @@ public final class Mailgate {
       timeout = current != null ? current.config().shutdownTimeout() : initialConfig.shutdownTimeout();
       LOG.info(NginxLevels.NOTICE, "gracefully shutting down: {} sessions open, shutdown_timeout {} ms",
           sessions.size(), timeout.toMillis());
+      shared.health().serving(false);
       if (listeners != null) {
         listeners.close();
       }
@@ -330,6 +346,9 @@ public final class Mailgate {
       }
       stopCalled = true;
       LOG.info(NginxLevels.NOTICE, "exiting");
+      if (shared != null) {
+        shared.health().serving(false);
+      }
       if (listeners != null) {
         listeners.close();
       }

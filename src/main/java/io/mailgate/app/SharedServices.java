@@ -2,6 +2,9 @@ package io.mailgate.app;
 
 import io.mailgate.authn.oauth.HttpFetcher;
 import io.mailgate.backend.BackendConnector;
+import io.mailgate.metrics.Health;
+import io.mailgate.metrics.MetricsServer;
+import io.mailgate.metrics.ProxyMetrics;
 import io.mailgate.resolver.ClientNameResolvers;
 import io.mailgate.throttle.ThrottleServices;
 import io.mailgate.transport.PerLoopConnectionGate;
@@ -14,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What every configuration of a running mailgate shares, made once at start-up and kept across reloads: the event
  * loops (sessions stay on their loop for life), the {@code worker_connections} gate, the backend connector, the
- * password-hashing pool, the identity providers' HTTP client and the demo services.
+ * password-hashing pool, the identity providers' HTTP client, the demo services, and the metrics (one registry, so
+ * counters do not reset on a reload) with their HTTP server.
  */
 final class SharedServices implements AutoCloseable {
 
@@ -25,6 +29,9 @@ final class SharedServices implements AutoCloseable {
   private final ExecutorService hashing;
   private final DemoServices demo;
   private final Executor closer;
+  private final ProxyMetrics metrics;
+  private final Health health;
+  private final MetricsServer metricsServer;
   private HttpFetcher fetcher;
   /** Throttle counters and connection counts outlive a reload (a HUP must not forgive an attacker). */
   private final ThrottleServices throttle = new ThrottleServices();
@@ -40,6 +47,9 @@ final class SharedServices implements AutoCloseable {
     this.hashing = Authenticators.newHashingPool();
     this.demo = new DemoServices(transport);
     this.closer = closer;
+    this.metrics = ProxyMetrics.prometheus(Version.number());
+    this.health = new Health(metrics);
+    this.metricsServer = new MetricsServer(transport, metrics, health);
   }
 
   Transport transport() {
@@ -66,6 +76,18 @@ final class SharedServices implements AutoCloseable {
     return closer;
   }
 
+  ProxyMetrics metrics() {
+    return metrics;
+  }
+
+  Health health() {
+    return health;
+  }
+
+  MetricsServer metricsServer() {
+    return metricsServer;
+  }
+
   /** Authenticators for a new configuration, on the shared pools. */
   Authenticators newAuthenticators() {
     return new Authenticators(transport, gate, demo, hashing, this::fetcher);
@@ -89,9 +111,14 @@ final class SharedServices implements AutoCloseable {
     return fetcher;
   }
 
-  /** Stops the demo services, the hashing pool and the event loops (closing every connection still open). */
+  /**
+   * Stops the metrics server, the demo services, the hashing pool and the event loops (closing every connection still
+   * open).
+   */
   @Override
   public void close() {
+    metricsServer.close();
+    metrics.close();
     demo.close();
     throttle.close();
     hashing.shutdownNow();

@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.auth.AuthResult.Unavailable.Kind;
 import io.mailgate.config.AuthHttpConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -112,19 +113,19 @@ final class AuthExchange {
       connect();
       return;
     }
-    fail("auth http server " + connector.peer() + " " + what);
+    fail(Kind.CONNECT, "auth http server " + connector.peer() + " " + what);
   }
 
   private void connect() {
     phase = Phase.CONNECTING;
     reused = false;
     if (connector.unusable().isPresent()) {
-      fail(connector.unusable().get());
+      fail(Kind.CONNECT, connector.unusable().get());
       return;
     }
     ChannelFuture connecting = connector.connect(loop);
     if (connecting == null) {
-      fail("auth http server " + connector.peer() + ": worker_connections are not enough");
+      fail(Kind.OVERLOADED, "auth http server " + connector.peer() + ": worker_connections are not enough");
       return;
     }
     channel = connecting.channel();
@@ -141,7 +142,8 @@ final class AuthExchange {
     if (!connecting.isSuccess()) {
       Throwable cause = connecting.cause();
       dropChannel();
-      fail(cause instanceof ConnectTimeoutException
+      boolean timedOut = cause instanceof ConnectTimeoutException;
+      fail(timedOut ? Kind.TIMEOUT : Kind.CONNECT, timedOut
           ? "auth http server " + connector.peer() + " timed out"
           : "auth http server " + connector.peer() + " connect() failed (" + AuthConnector.describe(cause) + ")");
       return;
@@ -172,13 +174,14 @@ final class AuthExchange {
         onHead(data);
         return;
       case INVALID_RESPONSE:
-        fail("auth http server " + connector.peer() + " sent invalid response");
+        fail(Kind.INVALID_RESPONSE, "auth http server " + connector.peer() + " sent invalid response");
         return;
       case INVALID_HEADER:
-        fail("auth http server " + connector.peer() + " sent invalid header in response");
+        fail(Kind.INVALID_RESPONSE,
+            "auth http server " + connector.peer() + " sent invalid header in response");
         return;
       case TOO_LARGE:
-        fail("auth http server " + connector.peer() + " sent too large response");
+        fail(Kind.INVALID_RESPONSE, "auth http server " + connector.peer() + " sent too large response");
         return;
       default:
         throw new IllegalStateException(status.name());
@@ -227,16 +230,16 @@ final class AuthExchange {
 
   private void onTimeout() {
     if (phase == Phase.CONNECTING || phase == Phase.AWAITING) {
-      fail("auth http server " + connector.peer() + " timed out");
+      fail(Kind.TIMEOUT, "auth http server " + connector.peer() + " timed out");
     } else if (phase == Phase.DRAINING) {
       finishWithoutChannel();
     }
   }
 
-  private void fail(String reason) {
+  private void fail(Kind kind, String reason) {
     log.debug("{}", reason);
     finishWithoutChannel();
-    complete(new AuthResult.Unavailable(reason));
+    complete(new AuthResult.Unavailable(kind, reason));
   }
 
   private void finishWithoutChannel() {

@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.auth.AuthResult.Unavailable.Kind;
 import io.mailgate.config.BackendTlsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -138,6 +139,6 @@ final class AuthResponseInterpreter {
   }
 
   private static AuthResult unavailable(String peer, String what) {
-    return new AuthResult.Unavailable("auth http server " + peer + " " + what);
+    return new AuthResult.Unavailable(Kind.INVALID_RESPONSE, "auth http server " + peer + " " + what);
   }
 }

@@ -72,7 +72,35 @@ public sealed interface AuthResult {
    * The service could not be asked or answered nonsense (down, timed out, garbage, too large, bad server address).
    * The client gets the protocol's internal-error reply.
    *
+   * @param kind what went wrong, from a small fixed set (the auth error metric's label)
    * @param reason for the error log, e.g. {@code auth http server 127.0.0.1:8080 timed out}
    */
-  record Unavailable(String reason) implements AuthResult {}
+  record Unavailable(Kind kind, String reason) implements AuthResult {
+
+    /** Unavailable for a reason none of the other kinds names. */
+    public Unavailable(String reason) {
+      this(Kind.OTHER, reason);
+    }
+
+    /** Why the service could not answer; bounded, so that it can be a metric label. */
+    public enum Kind {
+      /** It could not be reached: connect() failed, or the connection broke before the answer. */
+      CONNECT,
+      /** It did not answer (or accept the connection) within the timeout. */
+      TIMEOUT,
+      /** It answered something that is not a valid answer (bad HTTP, bad header, too large, bad Auth-Server). */
+      INVALID_RESPONSE,
+      /** mailgate had no room for the question ({@code worker_connections}, a full verifier pool). */
+      OVERLOADED,
+      /** mailgate is stopping. */
+      SHUTTING_DOWN,
+      /** Anything else (a configuration that cannot serve the login, a failed check). */
+      OTHER;
+
+      /** The label value: {@code connect}, {@code timeout}, ... */
+      public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+  }
 }

@@ -41,7 +41,8 @@ public final class HttpAuthClient implements AuthClient {
         loop.execute(exchange::start);
       } catch (RejectedExecutionException e) {
         // The loop is shutting down; its session is going away too, so completing here is harmless.
-        answer.complete(new AuthResult.Unavailable("auth http server " + connector.peer() + ": shutting down"));
+        answer.complete(new AuthResult.Unavailable(AuthResult.Unavailable.Kind.SHUTTING_DOWN,
+            "auth http server " + connector.peer() + ": shutting down"));
       }
     }
     // Callers get a view they cannot complete themselves.

@@ -23,6 +23,7 @@ final class DirectiveTable {
   static {
     simple("worker_processes", MAIN, 1, 1);
     simple("pid", MAIN, 1, 1);
+    simple("metrics_listen", MAIN, 1, 1);
     repeatable("error_log", EnumSet.of(Context.MAIN, Context.MAIL, Context.SERVER), 1, MANY);
     simple("daemon", MAIN, 1, 1);
     simple("shutdown_timeout", MAIN, 1, 1);

@@ -44,6 +44,19 @@ final class ListenParser {
     return OptionalInt.empty();
   }
 
+  /**
+   * The address of {@code metrics_listen}: a TCP address as {@code listen} takes it, without parameters. A host name
+   * standing for several addresses gives the first.
+   */
+  static MetricsListen metricsListen(Directive d) throws ConfigException {
+    String url = d.arg(0);
+    if (url.startsWith("unix:")) {
+      throw bad(d, "unix domain socket", url);
+    }
+    Endpoint first = endpoints(d, url).get(0);
+    return new MetricsListen((InetSocketAddress) first.address, first.text);
+  }
+
   private record Endpoint(java.net.SocketAddress address, String text) {}
 
   private static List<Endpoint> endpoints(Directive d, String url) throws ConfigException {
@@ -118,7 +131,7 @@ final class ListenParser {
   }
 
   private static ConfigException bad(Directive d, String what, String url) {
-    return d.error(what + " in \"" + url + "\" of the \"listen\" directive");
+    return d.error(what + " in \"" + url + "\" of the \"" + d.name() + "\" directive");
   }
 
   /** The parameters after the address. */

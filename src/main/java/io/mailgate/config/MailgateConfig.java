@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param shutdownTimeout how long a graceful stop lets proxied sessions finish ({@code shutdown_timeout}, or nginx's
  *     {@code worker_shutdown_timeout})
  * @param servers every {@code mail { server {} }}, settings inherited from {@code mail} already merged in
+ * @param metricsListen {@code metrics_listen}: the metrics and health HTTP server's address; empty (the default) runs
+ *     none
  */
 public record MailgateConfig(
     Path configFile,
@@ -26,7 +28,8 @@ public record MailgateConfig(
     Optional<Path> pidFile,
     ErrorLogConfig errorLog,
     Duration shutdownTimeout,
-    List<ServerConfig> servers) {
+    List<ServerConfig> servers,
+    Optional<MetricsListen> metricsListen) {
 
   /**
    * The default {@code shutdown_timeout}. nginx waits without limit, but IMAP IDLE sessions never end by themselves,
@@ -39,5 +42,12 @@ public record MailgateConfig(
 
   public MailgateConfig {
     servers = List.copyOf(servers);
+  }
+
+  /** A configuration without {@code metrics_listen}. */
+  public MailgateConfig(Path configFile, Path prefix, int workerProcesses, int workerConnections,
+      Optional<Path> pidFile, ErrorLogConfig errorLog, Duration shutdownTimeout, List<ServerConfig> servers) {
+    this(configFile, prefix, workerProcesses, workerConnections, pidFile, errorLog, shutdownTimeout, servers,
+        Optional.empty());
   }
 }

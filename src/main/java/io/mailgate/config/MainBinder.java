@@ -26,6 +26,7 @@ final class MainBinder {
   private Duration shutdownTimeout = MailgateConfig.DEFAULT_SHUTDOWN_TIMEOUT;
   private String shutdownTimeoutName;
   private List<ServerConfig> servers = List.of();
+  private Optional<MetricsListen> metricsListen = Optional.empty();
 
   MainBinder(Path configFile, Path prefix, Notices notices, Supplier<String> hostName) {
     this.configFile = configFile;
@@ -47,7 +48,8 @@ final class MainBinder {
       apply(d);
     }
     return new MailgateConfig(
-        configFile, prefix, workerProcesses, workerConnections, pidFile, mainErrorLog(), shutdownTimeout, servers);
+        configFile, prefix, workerProcesses, workerConnections, pidFile, mainErrorLog(), shutdownTimeout, servers,
+        metricsListen);
   }
 
   private void apply(Directive d) throws ConfigException {
@@ -74,6 +76,9 @@ final class MainBinder {
         }
         shutdownTimeoutName = d.name();
         shutdownTimeout = Values.time(d);
+        break;
+      case "metrics_listen":
+        metricsListen = d.arg(0).equals("off") ? Optional.empty() : Optional.of(ListenParser.metricsListen(d));
         break;
       case "events":
         bindEvents(d);

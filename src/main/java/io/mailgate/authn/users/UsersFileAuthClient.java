@@ -72,7 +72,8 @@ public final class UsersFileAuthClient implements AuthClient {
     try {
       executor.execute(() -> completeOn(loop, result, check(credentials)));
     } catch (RejectedExecutionException e) {
-      completeOn(loop, result, new AuthResult.Unavailable("users file: password verifier pool refused the login"));
+      completeOn(loop, result, new AuthResult.Unavailable(AuthResult.Unavailable.Kind.OVERLOADED,
+          "users file: password verifier pool refused the login"));
     }
     return result;
   }

@@ -228,7 +228,8 @@ class UsersFileAuthClientTest {
     Outcome outcome = authenticate(client(Optional.of(FIXED)), request("alice", "secret"));
 
     assertThat(outcome.result())
-        .isEqualTo(new AuthResult.Unavailable("users file: password verifier pool refused the login"));
+        .isEqualTo(new AuthResult.Unavailable(AuthResult.Unavailable.Kind.OVERLOADED,
+            "users file: password verifier pool refused the login"));
     assertThat(loop.inEventLoop(outcome.thread())).isTrue();
   }
 
