@@ -57,6 +57,8 @@ class MetricsIT {
   private String imapListen;
   /** One more server block for a test that needs it. */
   private String extraServer = "";
+  /** Directives for the {@code mail} block, for a test that needs them. */
+  private String mailExtra = "";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
@@ -100,7 +102,7 @@ class MetricsIT {
 
   private String config(String main, String authHttp) {
     return "pid mailgate.pid;\nerror_log stderr info;\n" + main + "\nevents { worker_connections 256; }\n"
-        + "mail {\n  auth_http " + authHttp + ";\n"
+        + "mail {\n  auth_http " + authHttp + ";\n" + mailExtra
         + "  server { listen " + imapListen + "; protocol imap; }\n" + extraServer
         + "  server { listen 127.0.0.1:" + pop3Port + "; protocol pop3; }\n}\n";
   }
@@ -188,6 +190,42 @@ class MetricsIT {
           .filter(e -> e.getKey().startsWith("mailgate_sessions_active{")).map(Map.Entry::getValue).toList();
       assertThat(active).hasSize((extraServer.isEmpty() ? 2 : 3) * 3).containsOnly(0.0);
     });
+  }
+
+  @Test
+  void throttledLoginsAndRefusedConnectionsAreCounted() throws Exception {
+    // Two failures from 127.0.0.1 reach the threshold; the third attempt is refused at once, unasked.
+    mailExtra = "  login_throttle on; login_throttle_ip 2; login_throttle_user 0; login_throttle_delay 0;\n"
+        + "  limit_preauth_per_client 3;\n";
+    start(metricsOn());
+    assertThat(imapLogin("bad1@example.com")).startsWith("a1 NO Invalid login or password");
+    assertThat(imapLogin("bad2@example.com")).startsWith("a1 NO Invalid login or password");
+    assertThat(imapLogin(USER)).isEqualTo("a1 NO [UNAVAILABLE] Too many login failures, try again later");
+    List<LineClient> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        idle.add(imap());
+      }
+      try (LineClient fourth = new LineClient(imapPort)) {
+        assertThat(fourth.readLine()).isEqualTo("* BYE Too many connections");
+      }
+    } finally {
+      for (LineClient c : idle) {
+        c.close();
+      }
+    }
+    awaitNoSessions();
+
+    Map<String, Double> s = scrape();
+    assertThat(s.get(sample("mailgate_logins_total", "mechanism", "plain", "protocol", "imap", "result",
+        "bad_credentials"))).isEqualTo(2.0);
+    assertThat(s.get(sample("mailgate_logins_total", "mechanism", "plain", "protocol", "imap", "result",
+        "throttled"))).isEqualTo(1.0);
+    assertThat(s.get(sample("mailgate_throttle_decisions_total", "decision", "allowed"))).isEqualTo(2.0);
+    assertThat(s.get(sample("mailgate_throttle_decisions_total", "decision", "refused"))).isEqualTo(1.0);
+    assertThat(s.get(sample("mailgate_connections_refused_total", "limit", "preauth_per_client"))).isEqualTo(1.0);
+    // The auth service was asked for the two failures only.
+    assertThat(s.get(sample("mailgate_auth_duration_seconds_count", "protocol", "imap"))).isEqualTo(2.0);
   }
 
   @Test
