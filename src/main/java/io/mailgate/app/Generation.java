@@ -1,5 +1,6 @@
 package io.mailgate.app;
 
+import io.mailgate.accesslog.AccessLog;
 import io.mailgate.auth.AuthClient;
 import io.mailgate.config.BackendTlsConfig;
 import io.mailgate.config.MailgateConfig;
@@ -16,6 +17,7 @@ import io.mailgate.smtp.SmtpProtocol;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.tls.TlsSetupException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,9 +64,13 @@ final class Generation {
   static Generation build(int number, MailgateConfig config, SharedServices shared) throws Mailgate.StartupException {
     Authenticators authenticators = shared.newAuthenticators();
     ClientNameResolvers resolvers = shared.newResolvers();
+    // Access logs are given back with the rest once the last login is over; sessions that still relay then write
+    // their line all the same (a released file is opened for each such line).
+    List<AccessLog> accessLogs = new ArrayList<>();
     Runnable closeAll = () -> {
       authenticators.close();
       resolvers.close();
+      accessLogs.forEach(AccessLog::release);
     };
     LoginResources resources = new LoginResources(shared.closer(), closeAll);
     try {
@@ -84,14 +90,29 @@ final class Generation {
         Optional<ServerTls> tls = clientTls(server, mailProtocol.name());
         BackendTls backendTls = backendTls(server, backendContexts);
         AuthClient authClient = authenticators.forServer(server);
+        List<SessionEvents> watchers = new ArrayList<>();
+        AccessLog accessLog = accessLog(server, shared);
+        if (accessLog != null) {
+          accessLogs.add(accessLog);
+          watchers.add(accessLog);
+        }
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            SessionEvents.NONE));
+            SessionEvents.of(watchers)));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {
       closeAll.run();
       throw e;
+    }
+  }
+
+  /** The server's {@code access_log}, its file opened now; null when off. */
+  private static AccessLog accessLog(ServerConfig server, SharedServices shared) throws Mailgate.StartupException {
+    try {
+      return shared.accessLogs().open(server.accessLog());
+    } catch (IOException e) {
+      throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.mailgate.app;
 
+import io.mailgate.accesslog.AccessLogs;
 import io.mailgate.authn.oauth.HttpFetcher;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.resolver.ClientNameResolvers;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What every configuration of a running mailgate shares, made once at start-up and kept across reloads: the event
  * loops (sessions stay on their loop for life), the {@code worker_connections} gate, the backend connector, the
- * password-hashing pool, the identity providers' HTTP client and the demo services.
+ * password-hashing pool, the identity providers' HTTP client, the demo services and the access-log writer.
  */
 final class SharedServices implements AutoCloseable {
 
@@ -24,6 +25,7 @@ final class SharedServices implements AutoCloseable {
   private final ExecutorService hashing;
   private final DemoServices demo;
   private final Executor closer;
+  private final AccessLogs accessLogs = new AccessLogs();
   private HttpFetcher fetcher;
 
   /**
@@ -63,6 +65,11 @@ final class SharedServices implements AutoCloseable {
     return closer;
   }
 
+  /** Every configuration's access-log destinations and their writer thread. */
+  AccessLogs accessLogs() {
+    return accessLogs;
+  }
+
   /** Authenticators for a new configuration, on the shared pools. */
   Authenticators newAuthenticators() {
     return new Authenticators(transport, gate, demo, hashing, this::fetcher);
@@ -87,5 +94,7 @@ final class SharedServices implements AutoCloseable {
     demo.close();
     hashing.shutdownNow();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    // After the loops: the sessions they closed have queued their lines.
+    accessLogs.close();
   }
 }

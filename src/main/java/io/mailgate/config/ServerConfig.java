@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param backendTls TLS towards the backends ({@code proxy_ssl*})
  * @param builtinAuth mailgate's own authenticators and routing
  * @param resolver {@code resolver} and {@code resolver_timeout}: SMTP looks up the client's host name when set
+ * @param accessLog {@code access_log} and {@code access_log_format} (default off)
  */
 public record ServerConfig(
     String file,
@@ -57,7 +58,8 @@ public record ServerConfig(
     TlsConfig tls,
     BackendTlsConfig backendTls,
     BuiltinAuthConfig builtinAuth,
-    Optional<ResolverConfig> resolver) {
+    Optional<ResolverConfig> resolver,
+    AccessLogConfig accessLog) {
 
   public ServerConfig {
     listens = List.copyOf(listens);
