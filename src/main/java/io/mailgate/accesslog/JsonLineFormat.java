@@ -1,7 +1,10 @@
 package io.mailgate.accesslog;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -9,12 +12,33 @@ import java.io.UncheckedIOException;
 
 /**
  * One JSON object per line, written by Jackson's streaming generator (which escapes quotes, backslashes and control
- * characters as JSON requires); every non-ASCII character is written as {@code \}{@code uXXXX} so that the line is
+ * characters as JSON requires, and DEL); every non-ASCII character is written as {@code \}{@code uXXXX} so that the line is
  * ASCII, and a missing value is {@code null}. Free text is capped as in the text format.
  */
 final class JsonLineFormat implements LineFormat {
 
-  private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+      .enable(JsonWriteFeature.ESCAPE_NON_ASCII).characterEscapes(new AsciiOnly()).build();
+
+  /** JSON's own escapes, plus DEL, which JSON lets through raw but a terminal would act on. */
+  private static final class AsciiOnly extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private static final int[] ESCAPES = standardAsciiEscapesForJSON();
+
+    static {
+      ESCAPES[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ESCAPES;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return null;
+    }
+  }
 
   @Override
   public String format(AccessLogEntry e) {
