@@ -139,6 +139,26 @@ class AccessLogsTest {
   }
 
   @Test
+  void syslogSendsOneRfc3164DatagramPerLineWithTheConfiguredFacilityTagAndSeverity() throws Exception {
+    try (java.net.DatagramSocket server = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(5000);
+      logs = new AccessLogs();
+      ErrorLogConfig.SyslogSink sink = new ErrorLogConfig.SyslogSink(
+          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort()), 2, "mgate", false,
+          LogLevel.NOTICE);
+      AccessLog log = logs.open(new AccessLogConfig(Optional.of(sink), AccessLogConfig.Format.JSON));
+      session(log, "udp\r\nline");
+      java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[4096], 4096);
+      server.receive(packet);
+      String datagram = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+      // mail (2) * 8 + notice (5) = 21; nohostname: the tag follows the time stamp.
+      assertThat(datagram).matches("<21>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} mgate: \\{.*\\}");
+      String json = datagram.substring(datagram.indexOf("mgate: ") + "mgate: ".length());
+      assertThat(AccessLogLines.json(json)).containsEntry("close_reason", "udp\r\nline");
+    }
+  }
+
+  @Test
   void aFileThatCannotBeOpenedIsAnError() throws Exception {
     logs = new AccessLogs();
     Files.writeString(dir.resolve("plain"), "x");
