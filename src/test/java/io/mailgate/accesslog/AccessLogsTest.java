@@ -9,6 +9,7 @@ import io.mailgate.config.LogLevel;
 import io.mailgate.session.SessionEvents;
 import io.mailgate.session.SessionRecord;
 import io.mailgate.testkit.AccessLogLines;
+import io.mailgate.testkit.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -118,6 +119,7 @@ class AccessLogsTest {
         }
       }
     };
+    LogCapture capture = LogCapture.onRootAtDebug();
     logs = new AccessLogs(4, new PrintStream(slow, true, StandardCharsets.UTF_8));
     AccessLog log = logs.open(new AccessLogConfig(Optional.of(new ErrorLogConfig.StderrSink(LogLevel.INFO)),
         AccessLogConfig.Format.TEXT));
@@ -136,6 +138,11 @@ class AccessLogsTest {
       }
     });
     assertThat(written.toString(StandardCharsets.UTF_8)).contains("\"s0\"");
+    // Said once in the error log, with the count (the next report waits a minute).
+    try (capture) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> capture.text().contains(
+          "access log: " + logs.dropped() + " lines dropped (queue of 4 full), 0 lines not written"));
+    }
   }
 
   @Test
