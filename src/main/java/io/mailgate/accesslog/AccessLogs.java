@@ -20,8 +20,10 @@ public final class AccessLogs implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AccessLogs.class);
 
-  private final AccessLogWriter writer;
+  private final int capacity;
   private final PrintStream stderr;
+  /** Started with the first access log, so that a mailgate without one has no idle thread. */
+  private volatile AccessLogWriter writer;
   private final Map<ErrorLogConfig.Sink, Shared> sinks = new HashMap<>();
   private String hostName;
 
@@ -30,7 +32,7 @@ public final class AccessLogs implements AutoCloseable {
   }
 
   AccessLogs(int capacity, PrintStream stderr) {
-    this.writer = new AccessLogWriter(capacity);
+    this.capacity = capacity;
     this.stderr = stderr;
   }
 
@@ -60,6 +62,9 @@ public final class AccessLogs implements AutoCloseable {
       sinks.put(key, shared);
     }
     shared.users++;
+    if (writer == null) {
+      writer = new AccessLogWriter(capacity);
+    }
     return new AccessLog(this, key, shared.sink, LineFormat.of(config.format()));
   }
 
@@ -109,13 +114,17 @@ public final class AccessLogs implements AutoCloseable {
 
   /** Lines dropped since start-up because the writer could not keep up. */
   public long dropped() {
-    return writer.dropped();
+    AccessLogWriter w = writer;
+    return w == null ? 0 : w.dropped();
   }
 
   /** Writes what is queued (at most two seconds), then closes every destination. After the event loops stopped. */
   @Override
   public void close() {
-    writer.close(2000);
+    AccessLogWriter w = writer;
+    if (w != null) {
+      w.close(2000);
+    }
     synchronized (this) {
       sinks.values().forEach(s -> s.sink.retire());
       sinks.clear();
