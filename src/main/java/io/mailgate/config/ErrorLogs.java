@@ -83,9 +83,10 @@ final class ErrorLogs {
   }
 
   /**
-   * {@code access_log off|stderr|FILE|syslog:...}: the destination, or empty for {@code off} and for a destination
-   * mailgate does not write to (said as a notice). A syslog access log's datagrams carry {@code severity=} (default
-   * info), as nginx's access logs do.
+   * {@code access_log off|stderr|FILE|syslog:...}: the destination, or empty for {@code off}. A destination mailgate
+   * cannot write to ({@code memory:}, a {@code unix:} syslog socket) is an error here, not a notice: an operator who
+   * asks for an access log must not silently get none. A syslog access log's datagrams carry {@code severity=}
+   * (default info), as nginx's access logs do.
    */
   static Optional<ErrorLogConfig.Sink> parseAccessLog(Directive d, Path prefix, Notices notices)
       throws ConfigException {
