@@ -136,7 +136,13 @@ class AccessLogIT {
     long end = OffsetDateTime.parse(f.get("time")).toInstant().toEpochMilli();
     assertThat(end - start).isEqualTo(Long.parseLong(f.get("duration_ms"))).isBetween(0L, 15_000L);
     String id = f.get("session");
-    assertThat(mailgate.logLines("error.log")).filteredOn(l -> l.endsWith(", session: " + id)).isNotEmpty();
+    List<String> errorLog = mailgate.logLines("error.log");
+    String connected = errorLog.stream().filter(l -> l.contains(" connected to ") && l.endsWith(", session: " + id))
+        .findFirst().orElseThrow(() -> new AssertionError("no connect line for session " + id));
+    // Every error-log line of that connection (nginx's "*N") ends with its session id.
+    String number = connected.substring(connected.indexOf(": *") + 2, connected.indexOf(" client "));
+    assertThat(errorLog).filteredOn(l -> l.contains(": " + number + " ")).hasSizeGreaterThan(1)
+        .allMatch(l -> l.endsWith(", session: " + id));
     List<String> headerIds = auth.requests().stream().map(r -> r.header("X-Mailgate-Session-Id")).toList();
     if (askedAuth) {
       assertThat(auth.requests()).filteredOn(r -> id.equals(r.header("X-Mailgate-Session-Id")))
