@@ -1,5 +1,6 @@
 package io.mailgate.app;
 
+import io.mailgate.accesslog.AccessLog;
 import io.mailgate.auth.AuthClient;
 import io.mailgate.config.BackendTlsConfig;
 import io.mailgate.config.ListenConfig;
@@ -18,6 +19,7 @@ import io.mailgate.throttle.ThrottleServices;
 import io.mailgate.tls.BackendTls;
 import io.mailgate.tls.ServerTls;
 import io.mailgate.tls.TlsSetupException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,10 +67,14 @@ final class Generation {
     Authenticators authenticators = shared.newAuthenticators();
     ClientNameResolvers resolvers = shared.newResolvers();
     ThrottleServices.Lease throttle = shared.throttleLease();
+    // Access logs are given back with the rest once the last login is over; sessions that still relay then write
+    // their line all the same (a released file is opened for each such line).
+    List<AccessLog> accessLogs = new ArrayList<>();
     Runnable closeAll = () -> {
       authenticators.close();
       resolvers.close();
       throttle.close();
+      accessLogs.forEach(AccessLog::release);
     };
     LoginResources resources = new LoginResources(shared.closer(), closeAll);
     try {
@@ -88,9 +94,16 @@ final class Generation {
         Optional<ServerTls> tls = clientTls(server, mailProtocol.name());
         BackendTls backendTls = backendTls(server, backendContexts);
         AuthClient authClient = authenticators.forServer(server);
+        List<SessionEvents> watchers = new ArrayList<>();
+        watchers.add(metrics(config, server, mailProtocol, shared));
+        AccessLog accessLog = accessLog(server, shared);
+        if (accessLog != null) {
+          accessLogs.add(accessLog);
+          watchers.add(accessLog);
+        }
         servers.add(new ServerRuntime(server, mailProtocol, authClient, shared.transport(), shared.gate(),
             shared.backends(), tls, backendTls, loggerName, resolvers.forServer(server), resources,
-            watchers(config, server, mailProtocol, shared), throttle.guards(server.throttle())));
+            SessionEvents.of(watchers), throttle.guards(server.throttle())));
       }
       return new Generation(number, config, servers, resources);
     } catch (Mailgate.StartupException | RuntimeException e) {
@@ -100,20 +113,25 @@ final class Generation {
   }
 
   /**
-   * Who watches the sessions of {@code server}: the metrics (their meters resolved now, once per server), then the
-   * access log. Without {@code metrics_listen} nobody could read the metrics, so the sessions do not feed them
-   * (nothing at all on the byte path); a reload that adds it counts from then on.
+   * The metrics' watcher of {@code server}'s sessions (its meters resolved now, once per server). Without
+   * {@code metrics_listen} nobody could read the metrics, so the sessions do not feed them (nothing at all on the byte
+   * path); a reload that adds it counts from then on.
    */
-  private static SessionEvents watchers(MailgateConfig config, ServerConfig server, MailProtocol protocol,
+  private static SessionEvents metrics(MailgateConfig config, ServerConfig server, MailProtocol protocol,
       SharedServices shared) {
     List<String> listens = server.listens().stream().map(ListenConfig::text).toList();
-    SessionEvents metrics = config.metricsListen().isPresent()
+    return config.metricsListen().isPresent()
         ? shared.metrics().forServer(protocol.name(), listens)
         : SessionEvents.NONE;
-    return SessionEvents.of(List.of(
-        metrics
-        // the access log's watcher goes here
-    ));
+  }
+
+  /** The server's {@code access_log}, its file opened now; null when off. */
+  private static AccessLog accessLog(ServerConfig server, SharedServices shared) throws Mailgate.StartupException {
+    try {
+      return shared.accessLogs().open(server.accessLog());
+    } catch (IOException e) {
+      throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
+    }
   }
 
   /** The server's TLS, loaded now (never per connection), when it has certificates. */

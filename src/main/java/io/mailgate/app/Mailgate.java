@@ -243,6 +243,9 @@ public final class Mailgate {
     } else {
       configureLogs(initialConfig);
     }
+    if (shared != null) {
+      shared.accessLogs().reopen();
+    }
     LOG.info(NginxLevels.NOTICE, "reopening logs");
   }
 

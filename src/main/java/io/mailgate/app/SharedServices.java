@@ -1,5 +1,6 @@
 package io.mailgate.app;
 
+import io.mailgate.accesslog.AccessLogs;
 import io.mailgate.authn.oauth.HttpFetcher;
 import io.mailgate.backend.BackendConnector;
 import io.mailgate.metrics.Health;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What every configuration of a running mailgate shares, made once at start-up and kept across reloads: the event
  * loops (sessions stay on their loop for life), the {@code worker_connections} gate, the backend connector, the
- * password-hashing pool, the identity providers' HTTP client, the demo services, and the metrics (one registry, so
- * counters do not reset on a reload) with their HTTP server.
+ * password-hashing pool, the identity providers' HTTP client, the demo services, the access-log writer, the login
+ * throttle's counters, and the metrics (one registry, so counters do not reset on a reload) with their HTTP server.
  */
 final class SharedServices implements AutoCloseable {
 
@@ -32,6 +33,7 @@ final class SharedServices implements AutoCloseable {
   private final ProxyMetrics metrics;
   private final Health health;
   private final MetricsServer metricsServer;
+  private final AccessLogs accessLogs = new AccessLogs();
   private HttpFetcher fetcher;
   /** Throttle counters and connection counts outlive a reload (a HUP must not forgive an attacker). */
   private final ThrottleServices throttle = new ThrottleServices();
@@ -88,6 +90,11 @@ final class SharedServices implements AutoCloseable {
     return metricsServer;
   }
 
+  /** Every configuration's access-log destinations and their writer thread. */
+  AccessLogs accessLogs() {
+    return accessLogs;
+  }
+
   /** Authenticators for a new configuration, on the shared pools. */
   Authenticators newAuthenticators() {
     return new Authenticators(transport, gate, demo, hashing, this::fetcher);
@@ -123,5 +130,7 @@ final class SharedServices implements AutoCloseable {
     throttle.close();
     hashing.shutdownNow();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    // After the loops: the sessions they closed have queued their lines.
+    accessLogs.close();
   }
 }

@@ -41,6 +41,8 @@ final class AuthRequestEncoder {
       for (AuthRequest.Header h : request.protocolHeaders()) {
         header(out, h.name(), h.value());
       }
+      // Ours, after all of nginx's: 16 hex digits made by mailgate, never client text.
+      request.sessionId().ifPresent(id -> header(out, AuthRequest.SESSION_ID_HEADER, id));
       // Not in nginx (one connection per request there): lets HTTP/1.0 servers keep the connection for the pool.
       if (config.keepalive() > 0) {
         header(out, "Connection", "keep-alive");

@@ -85,6 +85,8 @@ final class DirectiveTable {
     repeatable("set_real_ip_from", MAIL_SERVER, 1, 1);
     ignored("real_ip_header", MAIL_SERVER, 1, 1);
     ignored("proxy", MAIL_SERVER, 1, 1);
+    simple("access_log", MAIL_SERVER, 1, 1);
+    simple("access_log_format", MAIL_SERVER, 1, 1);
   }
 
   private DirectiveTable() {}

@@ -50,7 +50,7 @@ final class ErrorLogs {
       return Optional.empty();
     }
     if (target.startsWith("syslog:")) {
-      return syslog(d, target.substring("syslog:".length()), level, notices);
+      return syslog(d, target.substring("syslog:".length()), level, false, notices);
     }
     if (target.equals("stderr")) {
       return Optional.of(new ErrorLogConfig.StderrSink(level));
@@ -82,8 +82,36 @@ final class ErrorLogs {
     return debugSubsystems ? LogLevel.DEBUG : LogLevel.ERROR;
   }
 
-  private static Optional<ErrorLogConfig.Sink> syslog(Directive d, String params, LogLevel level, Notices notices)
+  /**
+   * {@code access_log off|stderr|FILE|syslog:...}: the destination, or empty for {@code off}. A destination mailgate
+   * cannot write to ({@code memory:}, a {@code unix:} syslog socket) is an error here, not a notice: an operator who
+   * asks for an access log must not silently get none. A syslog access log's datagrams carry {@code severity=}
+   * (default info), as nginx's access logs do.
+   */
+  static Optional<ErrorLogConfig.Sink> parseAccessLog(Directive d, Path prefix, Notices notices)
       throws ConfigException {
+    String target = d.arg(0);
+    if (target.isEmpty()) {
+      throw Values.invalid(d, target);
+    }
+    if (target.equals("off")) {
+      return Optional.empty();
+    }
+    if (target.startsWith("syslog:")) {
+      return syslog(d, target.substring("syslog:".length()), LogLevel.INFO, true, notices);
+    }
+    if (target.startsWith("memory:")) {
+      throw d.error("\"access_log memory:\" is not supported");
+    }
+    if (target.equals("stderr")) {
+      return Optional.of(new ErrorLogConfig.StderrSink(LogLevel.INFO));
+    }
+    return Optional.of(new ErrorLogConfig.FileSink(prefix.resolve(target), LogLevel.INFO));
+  }
+
+  /** @param severityIsLevel {@code severity=} sets the sink's level (access logs) instead of being only checked */
+  private static Optional<ErrorLogConfig.Sink> syslog(Directive d, String params, LogLevel level,
+      boolean severityIsLevel, Notices notices) throws ConfigException {
     InetSocketAddress server = null;
     Integer facility = null;
     boolean severitySeen = false;
@@ -96,6 +124,9 @@ final class ErrorLogs {
         }
         String address = p.substring("server=".length());
         if (address.startsWith("unix:")) {
+          if (severityIsLevel) {
+            throw d.error("\"access_log syslog:server=unix:\" is not supported");
+          }
           notices.say("\"error_log syslog:server=unix:\" is not supported, that error_log is ignored");
           return Optional.empty();
         }
@@ -119,6 +150,9 @@ final class ErrorLogs {
           throw d.error("unknown syslog severity \"" + name + "\"");
         }
         severitySeen = true;
+        if (severityIsLevel) {
+          level = LogLevel.fromWord(name).orElse(level);
+        }
       } else if (p.startsWith("tag=")) {
         if (tag != null) {
           throw d.error("duplicate syslog \"tag\"");

@@ -96,6 +96,12 @@ final class MailBinder {
       case "error_log":
         ErrorLogs.parse(d, prefix, notices).ifPresent(sink -> s.errorLog = ErrorLogs.add(s.errorLog, sink));
         break;
+      case "access_log":
+        s.accessLog = ErrorLogs.parseAccessLog(d, prefix, notices);
+        break;
+      case "access_log_format":
+        s.accessLogFormat = accessLogFormat(d);
+        break;
       case "auth_http":
         s.authHttp = AuthHttpTarget.parse(d);
         break;
@@ -221,6 +227,17 @@ final class MailBinder {
       if (l.ssl()) {
         s.tls.listenSslAt = new TlsSettings.Origin("listen ... ssl", d.file(), d.line());
       }
+    }
+  }
+
+  private static AccessLogConfig.Format accessLogFormat(Directive d) throws ConfigException {
+    switch (d.arg(0)) {
+      case "text":
+        return AccessLogConfig.Format.TEXT;
+      case "json":
+        return AccessLogConfig.Format.JSON;
+      default:
+        throw Values.invalid(d, d.arg(0));
     }
   }
 

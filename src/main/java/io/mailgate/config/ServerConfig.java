@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param builtinAuth mailgate's own authenticators and routing
  * @param resolver {@code resolver} and {@code resolver_timeout}: SMTP looks up the client's host name when set
  * @param throttle the login throttle and the connection limits (default: neither)
+ * @param accessLog {@code access_log} and {@code access_log_format} (default off)
  */
 public record ServerConfig(
     String file,
@@ -59,7 +60,8 @@ public record ServerConfig(
     BackendTlsConfig backendTls,
     BuiltinAuthConfig builtinAuth,
     Optional<ResolverConfig> resolver,
-    ThrottleConfig throttle) {
+    ThrottleConfig throttle,
+    AccessLogConfig accessLog) {
 
   public ServerConfig {
     listens = List.copyOf(listens);

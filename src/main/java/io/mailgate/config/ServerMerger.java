@@ -91,7 +91,9 @@ final class ServerMerger {
         builtin,
         pick(s.resolver, mail.resolver, Optional.<ResolverConfig.NameServers>empty()).map(servers ->
             new ResolverConfig(servers, pick(s.resolverTimeout, mail.resolverTimeout, Duration.ofSeconds(30)))),
-        ThrottleDirectives.merge(s.throttle, mail.throttle, s.file, s.line));
+        ThrottleDirectives.merge(s.throttle, mail.throttle, s.file, s.line),
+        new AccessLogConfig(pick(s.accessLog, mail.accessLog, Optional.<ErrorLogConfig.Sink>empty()),
+            pick(s.accessLogFormat, mail.accessLogFormat, AccessLogConfig.Format.TEXT)));
   }
 
   /** The server's listens; with {@code ssl on} (nginx's obsolete form) every one of them is implicit TLS. */

@@ -30,6 +30,10 @@ final class ServerSettings {
   Integer maxCommands;
   /** Every {@code error_log} of this block; a server with none uses those of {@code mail}. */
   ErrorLogConfig errorLog;
+  /** {@code access_log}: {@link java.util.Optional#empty()} for {@code off}. */
+  java.util.Optional<ErrorLogConfig.Sink> accessLog;
+  /** {@code access_log_format}. */
+  AccessLogConfig.Format accessLogFormat;
   AuthHttpTarget authHttp;
   List<AuthHttpConfig.HttpHeader> authHttpHeaders;
   Duration authHttpTimeout;

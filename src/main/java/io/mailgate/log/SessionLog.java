@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A session's error-log voice. Each line carries nginx's context, so lines of many sessions sharing one thread can be
  * told apart: {@code *7 client login failed: "bad" while in http auth state, client: 10.0.0.1, server: 0.0.0.0:143,
- * login: "alice", upstream: 10.0.0.9:143}. Never hand it a secret: it has no way to tell one from a user name.
+ * login: "alice", upstream: 10.0.0.9:143, session: 5f3a9c0100000007}. The session id comes last, after nginx's own
+ * context, so that what nginx prints (and nginx-tests match) is unchanged; it is the id of the access-log line and of
+ * the auth service's {@code X-Mailgate-Session-Id}. Never hand it a secret: it has no way to tell one from a user name.
  * Used only on the session's event loop.
  */
 public final class SessionLog {
@@ -15,6 +17,7 @@ public final class SessionLog {
   private final long connection;
   private String client;
   private final String server;
+  private final String sessionId;
   private String login;
   private String upstream;
   private String action;
@@ -22,21 +25,23 @@ public final class SessionLog {
   /**
    * @param loggerName the server's logger ({@link ErrorLogs#serverLoggerName(int)})
    * @param connection nginx's connection number, printed as {@code *N}
+   * @param sessionId the session id ({@code io.mailgate.session.SessionIds}), printed last as {@code session: ID}
    */
-  public SessionLog(String loggerName, long connection, String client, String server) {
+  public SessionLog(String loggerName, long connection, String client, String server, String sessionId) {
     this.logger = LoggerFactory.getLogger(loggerName);
     this.connection = connection;
     this.client = client;
     this.server = server;
+    this.sessionId = sessionId;
   }
 
   /** Notes a connection just accepted, as nginx does (ngx_mail_init_connection): {@code client ... connected to ...}. */
   public void accepted() {
     if (logger.isDebugEnabled()) {
-      logger.debug("*" + connection + " accept: " + client + " on " + server);
+      logger.debug("*" + connection + " accept: " + client + " on " + server + ", session: " + sessionId);
     }
     if (logger.isInfoEnabled()) {
-      logger.info("*" + connection + " client " + client + " connected to " + server);
+      logger.info("*" + connection + " client " + client + " connected to " + server + ", session: " + sessionId);
     }
   }
 
@@ -101,6 +106,6 @@ public final class SessionLog {
     if (upstream != null) {
       b.append(", upstream: ").append(upstream);
     }
-    return b.toString();
+    return b.append(", session: ").append(sessionId).toString();
   }
 }

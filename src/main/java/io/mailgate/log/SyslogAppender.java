@@ -9,10 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,11 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class SyslogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
-  /** RFC 3164 section 4.1.2: English month, day padded with a space, local time. */
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH).withZone(ZoneId.systemDefault());
-  /** nginx's NGX_MAX_ERROR_STR: longer lines are cut. */
-  private static final int MAX_LINE = 2048;
   /** After a failed socket, nginx waits for the next second before trying again; so does this appender. */
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -43,7 +34,7 @@ final class SyslogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   SyslogAppender(ErrorLogConfig.SyslogSink sink, String hostName) {
     this.server = sink.server();
     this.facility = sink.facility();
-    this.afterStamp = (sink.hostname() ? " " + hostName : "") + " " + sink.tag() + ": ";
+    this.afterStamp = SyslogFrame.afterStamp(sink.hostname(), hostName, sink.tag());
   }
 
   @Override
@@ -78,17 +69,12 @@ final class SyslogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   /** The datagram for {@code event}: the header, then the error-log line without its end of line. */
   String datagram(ILoggingEvent event) {
-    String line = NginxLayout.line(event);
-    if (line.length() > MAX_LINE) {
-      line = line.substring(0, MAX_LINE);
-    }
-    int pri = facility * 8 + severity(NginxLevels.of(event));
-    return "<" + pri + ">" + STAMP.format(Instant.ofEpochMilli(event.getTimeStamp())) + afterStamp + line;
+    return SyslogFrame.frame(facility, NginxLevels.of(event), event.getTimeStamp(), afterStamp, NginxLayout.line(event));
   }
 
   /** RFC 3164 severities: emerg is 0, debug 7; nginx's levels are the same eight, most severe last in LogLevel. */
   static int severity(LogLevel level) {
-    return LogLevel.EMERG.ordinal() - level.ordinal();
+    return SyslogFrame.severity(level);
   }
 
   private DatagramChannel channel() {

@@ -65,7 +65,7 @@ public final class ClientSession {
     this.clientAddress = channel.remoteAddress();
     this.record = new SessionRecord(SessionIds.next(), server.protocol().name(), serverText, clientAddress,
         server.events());
-    this.log = new SessionLog(server.loggerName(), number, clientIp, serverText);
+    this.log = new SessionLog(server.loggerName(), number, clientIp, serverText, record.id());
   }
 
   /** The session's facts for the access log and the metrics; outlives the login (the relay keeps it). */

@@ -76,7 +76,7 @@ public final class LoginFlow {
     session.tls().ifPresent(tls -> headers.addAll(tls.authHeaders(session.config().tls().verifyClient(),
         session.config().authHttp().map(AuthHttpConfig::passClientCert).orElse(false))));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
-        frontend.clientHost(), headers);
+        frontend.clientHost(), headers, Optional.of(session.record().id()));
     loginName = credentials.loginText();
     Optional<LoginThrottle> throttle = session.server().guards().throttle();
     if (throttle.isEmpty()) {

@@ -14,6 +14,8 @@ import io.mailgate.throttle.SessionSlots;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * (start-up or the reload thread), never on an event loop.
  */
 public final class Listeners {
+
+  /** The handler that closes the session's record ({@link RecordEnd}). */
+  public static final String RECORD_END = "record-end";
 
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
@@ -210,8 +215,11 @@ public final class Listeners {
       gate.release(ch.eventLoop());
       closing.release();
       slots.release();
-      record.closed();
     });
+    // The record is final once the pipeline has seen the close: the close future completes before channelInactive
+    // reaches the relay and the front end, which give the reason (the client closed, the upstream closed), so the
+    // watchers (access log, metrics) are told only after it has gone through them.
+    ch.pipeline().addFirst(RECORD_END, new RecordEnd(record));
     record.events().opened(record);
     sessions.add(session);
     session.log().accepted();
@@ -249,6 +257,24 @@ public final class Listeners {
       session.close();
     } else {
       session.writeLineAndClose(session.server().protocol().tooManyConnectionsReply());
+    }
+  }
+
+  /** First in every client pipeline: tells the session's watchers it closed, after the rest of the pipeline. */
+  private static final class RecordEnd extends ChannelInboundHandlerAdapter {
+    private final SessionRecord record;
+
+    RecordEnd(SessionRecord record) {
+      this.record = record;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      try {
+        ctx.fireChannelInactive();
+      } finally {
+        record.closed();
+      }
     }
   }
 

@@ -70,6 +70,20 @@ class AuthRequestEncoderTest {
   }
 
   @Test
+  void theSessionIdGoesAfterNginxsHeadersAndBeforeKeepAlive() {
+    AuthRequest request = new AuthRequest(
+        Credentials.of(Mechanism.PLAIN, "user".getBytes(StandardCharsets.US_ASCII),
+            "pw".getBytes(StandardCharsets.US_ASCII)),
+        "imap", 1, "192.0.2.7", Optional.empty(), List.of(new AuthRequest.Header("Auth-SSL", "on")),
+        Optional.of("5f3a9c0100000007"));
+    assertThat(new String(encode(CONFIG, request), StandardCharsets.ISO_8859_1)).contains(
+        "Client-IP: 192.0.2.7\r\n"
+            + "Auth-SSL: on\r\n"
+            + "X-Mailgate-Session-Id: 5f3a9c0100000007\r\n"
+            + "Connection: keep-alive\r\n");
+  }
+
+  @Test
   void aSaltedRequestSendsAuthSaltUnescapedAfterAuthPassAndWithoutAPoolNoConnectionHeader() {
     AuthRequest request = new AuthRequest(
         new Credentials(Mechanism.APOP, "bob".getBytes(StandardCharsets.US_ASCII),

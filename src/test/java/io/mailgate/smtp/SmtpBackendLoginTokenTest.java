@@ -32,7 +32,7 @@ class SmtpBackendLoginTokenTest {
   private void start(boolean xclient, boolean proxySmtpAuth, Mechanism mechanism, String token) {
     SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", xclient, proxySmtpAuth, "127.0.0.1", "[UNAVAILABLE]",
         Optional.of("EHLO client.example".getBytes(StandardCharsets.US_ASCII)), true, Optional.empty(), Set.of(),
-        new SessionLog("io.mailgate.session", 1, "127.0.0.1", "127.0.0.1:25"));
+        new SessionLog("io.mailgate.session", 1, "127.0.0.1", "127.0.0.1:25", "00000000000000ab"));
     SmtpBackendLogin login = new SmtpBackendLogin(plan);
     channel = new EmbeddedChannel();
     result = channel.eventLoop().newPromise();
