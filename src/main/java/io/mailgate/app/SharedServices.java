@@ -52,6 +52,7 @@ final class SharedServices implements AutoCloseable {
     this.metrics = ProxyMetrics.prometheus(Version.number());
     this.health = new Health(metrics);
     this.metricsServer = new MetricsServer(transport, metrics, health);
+    metrics.watchAccessLogDrops(accessLogs::dropped);
   }
 
   Transport transport() {

@@ -6,6 +6,7 @@ import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.LoginOutcome;
 import io.mailgate.session.SessionPhase;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -60,6 +62,7 @@ public final class ProxyMetrics {
   static final String BUILD_INFO = "mailgate.build.info";
   static final String NETTY_DIRECT_USED = "mailgate.netty.direct.memory.used";
   static final String NETTY_ALLOCATOR_USED = "mailgate.netty.allocator.memory.used";
+  static final String ACCESS_LOG_DROPPED = "mailgate.access.log.dropped.lines";
 
   /** Where the latency histograms put their bucket bounds: from a loopback answer to a stuck service. */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -134,6 +137,15 @@ public final class ProxyMetrics {
           .description("Memory Netty's default allocator holds").baseUnit("bytes").tag("area", "heap")
           .register(registry);
     }
+  }
+
+  /**
+   * Reads the access log's count of lines it dropped when its writer could not keep up (it counts them itself: the
+   * access log must not depend on whether metrics are on).
+   */
+  public void watchAccessLogDrops(LongSupplier dropped) {
+    FunctionCounter.builder(ACCESS_LOG_DROPPED, dropped, LongSupplier::getAsLong)
+        .description("Access-log lines dropped because the writer could not keep up").register(registry);
   }
 
   /**

@@ -1,13 +1,19 @@
 package io.mailgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.mailgate.testkit.AccessLogLines;
 import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FakeImapBackend;
 import io.mailgate.testkit.LeakWatcher;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.ProxyUnderTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +78,8 @@ class LoginThrottleIT {
 
   @Test
   void anAddressPastItsThresholdIsDelayedThenRefusedWithoutAskingTheAuthService() throws Exception {
-    start("login_throttle_ip 3; login_throttle_user 0;");
+    Path accessLog = dir.resolve("access.log");
+    start("login_throttle_ip 3; login_throttle_user 0; access_log " + accessLog + ";");
     for (int i = 1; i <= 3; i++) {
       Attempt failed = login("127.0.0.2", "user" + i, "guess");
       assertThat(failed.reply()).isEqualTo("a1 NO Invalid login or password");
@@ -88,6 +95,15 @@ class LoginThrottleIT {
     assertThat(fifth.reply()).as("even the right password is not tried").isEqualTo(REFUSAL);
     assertThat(fifth.millis()).as("the delay doubles").isGreaterThanOrEqualTo(800);
     assertThat(auth.requests()).as("no throttled attempt reached the auth service").hasSize(3);
+    // The access log tells the throttled sessions apart from the failed ones, with the real reason they ended.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readAllLines(accessLog)).hasSize(5));
+    List<Map<String, String>> lines = Files.readAllLines(accessLog).stream().map(AccessLogLines::text).toList();
+    assertThat(lines).extracting(l -> l.get("result"))
+        .containsExactly("bad_credentials", "bad_credentials", "bad_credentials", "throttled", "throttled");
+    assertThat(lines.get(3)).containsEntry("user", "user4").containsEntry("close_reason", "login throttled");
+    assertThat(lines.get(3).get("client")).startsWith("127.0.0.2:");
+    assertThat(lines.get(0)).containsEntry("close_reason", "login failed");
+    assertThat(String.join("\n", Files.readAllLines(accessLog))).doesNotContain("guess", "right");
 
     Attempt other = login("127.0.0.3", "user6", "right");
     assertThat(other.reply()).as("another address is not throttled").startsWith("a1 OK");

@@ -224,6 +224,7 @@ class MetricsIT {
     assertThat(s.get(sample("mailgate_throttle_decisions_total", "decision", "allowed"))).isEqualTo(2.0);
     assertThat(s.get(sample("mailgate_throttle_decisions_total", "decision", "refused"))).isEqualTo(1.0);
     assertThat(s.get(sample("mailgate_connections_refused_total", "limit", "preauth_per_client"))).isEqualTo(1.0);
+    assertThat(s.get("mailgate_access_log_dropped_lines_total")).isEqualTo(0.0);
     // The auth service was asked for the two failures only.
     assertThat(s.get(sample("mailgate_auth_duration_seconds_count", "protocol", "imap"))).isEqualTo(2.0);
   }
