@@ -38,7 +38,8 @@ class ReleaseArchiveIT {
     assertThat(entries.keySet()).allMatch(name -> name.startsWith(top), "under " + top);
     assertThat(entries.get(top + "bin/mailgate").mode()).isEqualTo(0755);
     for (String file : List.of("lib/mailgate.jar", "conf/mailgate.conf", "conf/mailgate.conf.example",
-        "conf/demo/users", "systemd/mailgate.service", "LICENSE", "README.md")) {
+        "conf/demo/users", "conf/examples/shared-throttle/haproxy.cfg",
+        "conf/examples/shared-throttle/mailgate-a.conf", "systemd/mailgate.service", "LICENSE", "README.md")) {
       assertThat(entries).as(file).containsKey(top + file);
       assertThat(entries.get(top + file).mode()).as(file).isEqualTo(0644);
     }
