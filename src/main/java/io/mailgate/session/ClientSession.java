@@ -108,6 +108,14 @@ public final class ClientSession {
     return clientIp;
   }
 
+  /**
+   * The client's IP address for the per-client connection limits, or null for a client on a unix socket (it has no
+   * address of its own to count by).
+   */
+  public String clientIpForLimits() {
+    return clientAddress instanceof InetSocketAddress ? clientIp : null;
+  }
+
   /** The client's address and port: the connection's peer, or the real client a trusted PROXY header named. */
   public SocketAddress clientAddress() {
     return clientAddress;

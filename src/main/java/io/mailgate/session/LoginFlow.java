@@ -65,8 +65,9 @@ public final class LoginFlow {
     this.credentials = credentials;
     session.disarmTimeout();
     session.loginStarted();
-    session.log().setLogin(credentials.loginText());
-    session.record().user(credentials.loginText());
+    loginName = credentials.loginText();
+    session.log().setLogin(loginName);
+    session.record().user(loginName);
     session.record().mechanism(credentials.mechanism());
     int attempt = session.nextLoginAttempt();
     // nginx's order: Client-IP and Client-Host, the PROXY protocol addresses, the protocol's headers, then TLS.
@@ -77,7 +78,6 @@ public final class LoginFlow {
         session.config().authHttp().map(AuthHttpConfig::passClientCert).orElse(false))));
     request = new AuthRequest(credentials, session.server().protocol().name(), attempt, session.clientIp(),
         frontend.clientHost(), headers, Optional.of(session.record().id()));
-    loginName = credentials.loginText();
     Optional<LoginThrottle> throttle = session.server().guards().throttle();
     if (throttle.isEmpty()) {
       askAuthService();
@@ -225,7 +225,7 @@ public final class LoginFlow {
     // limit_sessions_per_client is checked here, before the backend is asked: a session over it costs no backend
     // login, and from here on it counts as relaying rather than pre-auth.
     String limit = server.guards().limits().enterRelay(session.slots(),
-        session.clientAddress() instanceof InetSocketAddress ? session.clientIp() : null, session.record().listener());
+        session.clientIpForLimits(), session.record().listener());
     if (limit != null) {
       credentials.wipe();
       SessionRecord record = session.record();
@@ -281,8 +281,9 @@ public final class LoginFlow {
   private void connectBackend(AuthResult.Accepted accepted, BackendCredentials backendCredentials) {
     ServerRuntime server = session.server();
     InetSocketAddress address = accepted.backend();
-    session.log().setUpstream(hostAndPort(address));
-    session.record().backend(hostAndPort(address));
+    String upstream = hostAndPort(address);
+    session.log().setUpstream(upstream);
+    session.record().backend(upstream);
     long connectStarted = System.nanoTime();
     session.log().setAction("connecting to upstream");
     // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification.

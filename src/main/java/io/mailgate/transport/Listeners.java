@@ -244,8 +244,7 @@ public final class Listeners {
    */
   private static void admit(ClientSession session, ListenConfig listen, ConnectionLimits limits, SessionSlots slots,
       Runnable greet) {
-    String client = session.clientAddress() instanceof InetSocketAddress ? session.clientIp() : null;
-    String refused = limits.admitPreauth(slots, client, listen.text());
+    String refused = limits.admitPreauth(slots, session.clientIpForLimits(), listen.text());
     if (refused == null) {
       greet.run();
       return;
