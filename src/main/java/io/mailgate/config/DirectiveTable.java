@@ -80,6 +80,9 @@ final class DirectiveTable {
     simple("resolver", MAIL_SERVER, 1, MANY);
     simple("resolver_timeout", MAIL_SERVER, 1, 1);
     simple("proxy_protocol", MAIL_SERVER, 1, 1);
+    simple("proxy_connect_timeout", MAIL_SERVER, 1, 1);
+    simple("proxy_client_identity", MAIL_SERVER, 1, 1);
+    simple("imap_id_fields", MAIL_SERVER, 2, MANY);
     ThrottleDirectives.SINGLE.forEach(name -> simple(name, MAIL_SERVER, 1, 1));
     ThrottleDirectives.REPEATABLE.forEach(name -> repeatable(name, MAIL_SERVER, 1, 1));
     repeatable("set_real_ip_from", MAIL_SERVER, 1, 1);

@@ -135,7 +135,13 @@ final class MailBinder {
         s.proxyPassErrorMessage = Values.flag(d);
         break;
       case "proxy_protocol":
-        s.proxyProtocol = Values.flag(d);
+        s.proxyProtocol = proxyProtocolVersion(d);
+        break;
+      case "proxy_connect_timeout":
+        s.proxyConnectTimeout = Values.time(d);
+        break;
+      case "proxy_client_identity":
+        s.proxyClientIdentity = Values.flag(d);
         break;
       case "set_real_ip_from":
         if (s.realIpFrom == null) {
@@ -183,6 +189,9 @@ final class MailBinder {
         break;
       case "imap_capabilities":
         s.imapCapabilities = append(s.imapCapabilities, d);
+        break;
+      case "imap_id_fields":
+        s.imapIdFields = idFields(d);
         break;
       case "pop3_client_buffer":
         s.pop3ClientBuffer = Values.size(d);
@@ -254,6 +263,41 @@ final class MailBinder {
     EnumSet<Mechanism> set = current == null ? EnumSet.noneOf(Mechanism.class) : current;
     Values.mechanisms(d, allowed, set);
     return set;
+  }
+
+  /** {@code on}/{@code v1} (nginx's text header), {@code v2} (the binary one) or {@code off}. */
+  private static ProxyProtocolVersion proxyProtocolVersion(Directive d) throws ConfigException {
+    switch (d.arg(0).toLowerCase(java.util.Locale.ROOT)) {
+      case "on":
+      case "v1":
+        return ProxyProtocolVersion.V1;
+      case "v2":
+        return ProxyProtocolVersion.V2;
+      case "off":
+        return ProxyProtocolVersion.OFF;
+      default:
+        throw d.error("invalid value \"" + d.arg(0) + "\" in \"proxy_protocol\" directive, it must be \"on\", \"v1\", "
+            + "\"v2\" or \"off\"");
+    }
+  }
+
+  /**
+   * {@code imap_id_fields name value ...}: RFC 2971 §3.3 pairs, so an even count of at most 30 pairs, field names of
+   * at most 30 octets and values of at most 1024, all printable ASCII (they go out as quoted strings).
+   */
+  private static List<String> idFields(Directive d) throws ConfigException {
+    List<String> args = d.args();
+    if (args.size() % 2 != 0 || args.size() > 60) {
+      throw d.error("\"imap_id_fields\" takes field and value pairs, at most 30 of them");
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String v = args.get(i);
+      boolean field = i % 2 == 0;
+      if (v.isEmpty() || v.length() > (field ? 30 : 1024) || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+        throw d.error("invalid " + (field ? "field" : "value") + " \"" + v + "\" in \"imap_id_fields\" directive");
+      }
+    }
+    return List.copyOf(args);
   }
 
   private static List<String> append(List<String> current, Directive d) {

@@ -17,7 +17,12 @@ import java.util.Optional;
  * @param proxyTimeout {@code proxy_timeout} (default 24h): idle time in the relay
  * @param proxyBuffer {@code proxy_buffer} (default 4k): backend response lines during login
  * @param proxyPassErrorMessage {@code proxy_pass_error_message} (default off)
- * @param proxyProtocol {@code proxy_protocol} (default off): a PROXY protocol v1 header opens each backend connection
+ * @param proxyProtocol {@code proxy_protocol} (default off): the PROXY protocol header that opens each backend
+ *     connection ({@code on} or {@code v1}: nginx's text line; {@code v2}: the binary header)
+ * @param proxyConnectTimeout {@code proxy_connect_timeout} (default 60s, as nginx's http/stream directive): one
+ *     backend address's connect; a refused or timed-out address moves on to the next one
+ * @param proxyClientIdentity {@code proxy_client_identity} (default off): tell IMAP (ID) and POP3 (XCLIENT) backends
+ *     who the client is, as Dovecot's own proxy does
  * @param realIpFrom {@code set_real_ip_from}: clients at these addresses may name the real client in the PROXY
  *     protocol header of a {@code listen ... proxy_protocol}
  * @param maxErrors {@code max_errors} (default 5)
@@ -46,7 +51,9 @@ public record ServerConfig(
     Duration proxyTimeout,
     int proxyBuffer,
     boolean proxyPassErrorMessage,
-    boolean proxyProtocol,
+    ProxyProtocolVersion proxyProtocol,
+    Duration proxyConnectTimeout,
+    boolean proxyClientIdentity,
     List<AddressRange> realIpFrom,
     int maxErrors,
     int maxCommands,

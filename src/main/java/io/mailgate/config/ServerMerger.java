@@ -54,7 +54,8 @@ final class ServerMerger {
     ImapConfig imap = new ImapConfig(
         pick(s.imapClientBuffer, mail.imapClientBuffer, 4096),
         pick(s.imapAuth, mail.imapAuth, EnumSet.of(Mechanism.PLAIN)),
-        pick(s.imapCapabilities, mail.imapCapabilities, List.of("IMAP4", "IMAP4rev1", "UIDPLUS")));
+        pick(s.imapCapabilities, mail.imapCapabilities, List.of("IMAP4", "IMAP4rev1", "UIDPLUS")),
+        pick(s.imapIdFields, mail.imapIdFields, List.of()));
     Pop3Config pop3 = new Pop3Config(
         pick(s.pop3ClientBuffer, mail.pop3ClientBuffer, 128),
         pick(s.pop3Auth, mail.pop3Auth, EnumSet.of(Mechanism.PLAIN)),
@@ -76,7 +77,9 @@ final class ServerMerger {
         pick(s.proxyTimeout, mail.proxyTimeout, Duration.ofHours(24)),
         pick(s.proxyBuffer, mail.proxyBuffer, 4096),
         pick(s.proxyPassErrorMessage, mail.proxyPassErrorMessage, false),
-        pick(s.proxyProtocol, mail.proxyProtocol, false),
+        pick(s.proxyProtocol, mail.proxyProtocol, ProxyProtocolVersion.OFF),
+        pick(s.proxyConnectTimeout, mail.proxyConnectTimeout, Duration.ofSeconds(60)),
+        pick(s.proxyClientIdentity, mail.proxyClientIdentity, false),
         pick(s.realIpFrom, mail.realIpFrom, List.of()),
         pick(s.maxErrors, mail.maxErrors, 5),
         pick(s.maxCommands, mail.maxCommands, 1000),

@@ -23,7 +23,11 @@ final class ServerSettings {
   Integer proxyBuffer;
   Boolean proxyPassErrorMessage;
   /** {@code proxy_protocol}: send a PROXY protocol header to the backend. */
-  Boolean proxyProtocol;
+  ProxyProtocolVersion proxyProtocol;
+  /** {@code proxy_connect_timeout}. */
+  Duration proxyConnectTimeout;
+  /** {@code proxy_client_identity}. */
+  Boolean proxyClientIdentity;
   /** {@code set_real_ip_from}: the block's own list (nginx does not merge a server's list with mail's). */
   List<AddressRange> realIpFrom;
   Integer maxErrors;
@@ -41,6 +45,8 @@ final class ServerSettings {
   Integer authHttpKeepalive;
   Boolean oauthFastmailCompat;
   Integer imapClientBuffer;
+  /** {@code imap_id_fields}: field/value pairs of the local answer to a client's ID; empty for {@code NIL}. */
+  List<String> imapIdFields;
   EnumSet<Mechanism> imapAuth;
   List<String> imapCapabilities;
   Integer pop3ClientBuffer;

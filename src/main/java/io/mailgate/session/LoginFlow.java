@@ -294,7 +294,7 @@ public final class LoginFlow {
     // The login owns the credentials from here and wipes them once it is over.
     login.init(backendCredentials, loop.newPromise(), tls);
     // proxy_protocol: the backend learns the client's address (the real one, after set_real_ip_from) and ours.
-    Optional<ProxyProtocolSender> proxyLine = server.config().proxyProtocol()
+    Optional<ProxyProtocolSender> proxyLine = server.config().proxyProtocol().enabled()
         ? Optional.of(new ProxyProtocolSender(session.clientAddress(), session.channel().localAddress()))
         : Optional.empty();
     BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,

@@ -178,7 +178,7 @@ class ConfigLoaderTest {
     assertThat(s.authHttp().orElseThrow().passClientCert()).isFalse();
     assertThat(s.authHttp().orElseThrow().keepalive()).isEqualTo(AuthHttpConfig.DEFAULT_KEEPALIVE);
     assertThat(s.imap()).isEqualTo(
-        new ImapConfig(4096, Set.of(Mechanism.PLAIN), List.of("IMAP4", "IMAP4rev1", "UIDPLUS")));
+        new ImapConfig(4096, Set.of(Mechanism.PLAIN), List.of("IMAP4", "IMAP4rev1", "UIDPLUS"), List.of()));
     assertThat(s.pop3()).isEqualTo(
         new Pop3Config(128, Set.of(Mechanism.PLAIN), List.of("TOP", "USER", "UIDL")));
     assertThat(s.smtp()).isEqualTo(new SmtpConfig(

@@ -30,7 +30,7 @@ class ProxyProtocolConfigTest {
   @Test
   void bothAreOffAndEmptyByDefault() throws Exception {
     ServerConfig s = load("server { listen 127.0.0.1:143; }").get(0);
-    assertThat(s.proxyProtocol()).isFalse();
+    assertThat(s.proxyProtocol()).isEqualTo(ProxyProtocolVersion.OFF);
     assertThat(s.realIpFrom()).isEmpty();
   }
 
@@ -40,11 +40,47 @@ class ProxyProtocolConfigTest {
         + "set_real_ip_from unix:;\n"
         + "server { listen 127.0.0.1:143; }\n"
         + "server { listen 127.0.0.1:993; proxy_protocol off; set_real_ip_from 192.0.2.7; }");
-    assertThat(servers.get(0).proxyProtocol()).isTrue();
+    assertThat(servers.get(0).proxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
     assertThat(servers.get(0).realIpFrom()).extracting(AddressRange::text).containsExactly("10.0.0.0/8", "unix:");
-    assertThat(servers.get(1).proxyProtocol()).isFalse();
+    assertThat(servers.get(1).proxyProtocol()).isEqualTo(ProxyProtocolVersion.OFF);
     assertThat(servers.get(1).realIpFrom()).extracting(AddressRange::text).containsExactly("192.0.2.7");
     assertThat(notices).isEmpty();
+  }
+
+  @Test
+  void versionTwoConnectTimeoutAndClientIdentityAreReadAndInherited() throws Exception {
+    List<ServerConfig> servers = load("proxy_protocol v2;\nproxy_connect_timeout 5s;\nproxy_client_identity on;\n"
+        + "imap_id_fields name mailgate vendor \"Example Mail\";\n"
+        + "server { listen 127.0.0.1:143; }\n"
+        + "server { listen 127.0.0.1:993; proxy_protocol v1; proxy_connect_timeout 750ms; proxy_client_identity off;"
+        + " imap_id_fields name other; }");
+    ServerConfig first = servers.get(0);
+    assertThat(first.proxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
+    assertThat(first.proxyConnectTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(first.proxyClientIdentity()).isTrue();
+    assertThat(first.imap().idFields()).containsExactly("name", "mailgate", "vendor", "Example Mail");
+    ServerConfig second = servers.get(1);
+    assertThat(second.proxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
+    assertThat(second.proxyConnectTimeout()).isEqualTo(java.time.Duration.ofMillis(750));
+    assertThat(second.proxyClientIdentity()).isFalse();
+    assertThat(second.imap().idFields()).containsExactly("name", "other");
+  }
+
+  @Test
+  void connectTimeoutAndClientIdentityDefaultAsNginx() throws Exception {
+    ServerConfig s = load("server { listen 127.0.0.1:143; }").get(0);
+    assertThat(s.proxyConnectTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(s.proxyClientIdentity()).isFalse();
+    assertThat(s.imap().idFields()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"proxy_protocol v3;", "proxy_protocol yes;", "imap_id_fields name;",
+      "imap_id_fields name a b;",
+      "imap_id_fields a-field-name-longer-than-thirty-octets x;"})
+  void badIdentityDirectivesAreRefused(String directive) {
+    assertThatThrownBy(() -> load(directive + "\nserver { listen 127.0.0.1:143; }"))
+        .isInstanceOf(ConfigException.class);
   }
 
   @ParameterizedTest
