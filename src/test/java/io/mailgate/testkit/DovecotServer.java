@@ -122,8 +122,46 @@ public final class DovecotServer implements AutoCloseable {
     return start(binary, dir, user, password, true, Optional.empty(), Optional.empty());
   }
 
+  /**
+   * Who Dovecot trusts to speak for a client, for the client-identity tests. Both are Dovecot 2.3 settings with space
+   * separated networks ({@code 127.0.0.1/32}).
+   *
+   * @param loginTrustedNetworks {@code login_trusted_networks}: connections from here may name the client with IMAP
+   *     {@code ID x-originating-ip ...} and POP3 {@code XCLIENT ADDR=...} (and get {@code +OK [XCLIENT]})
+   * @param haproxyTrustedNetworks {@code haproxy_trusted_networks}: when present, both listeners take
+   *     {@code haproxy = yes} and every connection must open with a PROXY v1 or v2 header from these networks
+   */
+  public record Trust(Optional<String> loginTrustedNetworks, Optional<String> haproxyTrustedNetworks) {
+    static final Trust NONE = new Trust(Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Like {@link #startWithPop3}, trusting {@code trust}'s networks. The login log lines then also carry the client's
+   * and the local port: {@code Login: user=<u>, method=PLAIN, rip=..., rport=..., lip=..., lport=..., mpid=...,
+   * session=<...>} (see {@link #loginLines()}).
+   */
+  public static DovecotServer startTrusting(Path binary, Path dir, String user, String password, Trust trust)
+      throws Exception {
+    return start(binary, dir, user, password, true, Optional.empty(), Optional.empty(), trust);
+  }
+
+  /** The {@code Login:} lines of {@code imap-login} and {@code pop3-login} in Dovecot's log so far. */
+  public List<String> loginLines() throws IOException {
+    Path file = dir.resolve("dovecot.log");
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+        .filter(l -> l.matches(".*(imap|pop3)-login: (Info: )?Login: .*")).toList();
+  }
+
   private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
       Optional<TestPki.Pair> tls, Optional<String> introspectionUrl) throws Exception {
+    return start(binary, dir, user, password, pop3, tls, introspectionUrl, Trust.NONE);
+  }
+
+  private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
+      Optional<TestPki.Pair> tls, Optional<String> introspectionUrl, Trust trust) throws Exception {
     String version = version(binary);
     if (!version.startsWith("2.3.")) {
       // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
@@ -142,7 +180,7 @@ public final class DovecotServer implements AutoCloseable {
     if (introspectionUrl.isPresent()) {
       Files.writeString(home.resolve("dovecot-oauth2.conf.ext"), oauth2Config(introspectionUrl.get()));
     }
-    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls, introspectionUrl.isPresent()));
+    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls, introspectionUrl.isPresent(), trust));
     Path out = home.resolve("dovecot.out");
     Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -177,7 +215,7 @@ public final class DovecotServer implements AutoCloseable {
    * {@code oauth2}, the oauth2 passdb takes XOAUTH2 and OAUTHBEARER logins.
    */
   private static String config(Path home, int port, int pop3Port, Identity id, Optional<TestPki.Pair> tls,
-      boolean oauth2) {
+      boolean oauth2, Trust trust) {
     StringBuilder c = new StringBuilder()
         .append("base_dir = ").append(home.resolve("run")).append('\n')
         .append("state_dir = ").append(home.resolve("state")).append('\n')
@@ -193,6 +231,11 @@ public final class DovecotServer implements AutoCloseable {
         .append("passdb {\n  driver = passwd-file\n").append(oauth2 ? "  mechanisms = plain login\n" : "")
         .append("  args = scheme=PLAIN username_format=%u ")
         .append(home.resolve("users")).append("\n}\n");
+    trust.loginTrustedNetworks().ifPresent(n -> c.append("login_trusted_networks = ").append(n).append('\n')
+        .append("login_log_format_elements = user=<%u> method=%m rip=%r rport=%{rport} lip=%l lport=%{lport} mpid=%e"
+            + " %c session=<%{session}>\n"));
+    trust.haproxyTrustedNetworks().ifPresent(n -> c.append("haproxy_trusted_networks = ").append(n).append('\n'));
+    String haproxy = trust.haproxyTrustedNetworks().isPresent() ? "    haproxy = yes\n" : "";
     if (oauth2) {
       c.append("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ")
           .append(home.resolve("dovecot-oauth2.conf.ext")).append("\n}\n");
@@ -213,7 +256,8 @@ public final class DovecotServer implements AutoCloseable {
     }
     if (tls.isEmpty()) {
       c.append("service imap-login {\n")
-          .append("  inet_listener imap {\n    address = 127.0.0.1\n    port = ").append(port).append("\n  }\n")
+          .append("  inet_listener imap {\n    address = 127.0.0.1\n    port = ").append(port).append("\n")
+          .append(haproxy).append("  }\n")
           .append("  inet_listener imaps {\n    port = 0\n  }\n");
     } else {
       c.append("service imap-login {\n")
@@ -227,7 +271,8 @@ public final class DovecotServer implements AutoCloseable {
     c.append("}\n");
     if (pop3Port != 0) {
       c.append("service pop3-login {\n")
-          .append("  inet_listener pop3 {\n    address = 127.0.0.1\n    port = ").append(pop3Port).append("\n  }\n")
+          .append("  inet_listener pop3 {\n    address = 127.0.0.1\n    port = ").append(pop3Port).append("\n")
+          .append(haproxy).append("  }\n")
           .append("  inet_listener pop3s {\n    port = 0\n  }\n");
       if (!id.root()) {
         c.append("  chroot =\n");
