@@ -31,6 +31,8 @@ public final class ClientSession {
   private final ServerRuntime server;
   private String clientIp;
   private SocketAddress clientAddress;
+  /** The address the real client connected to, when a trusted PROXY header named it; null: the local address. */
+  private SocketAddress connectedAddress;
   private Optional<ProxyHeader> proxyHeader = Optional.empty();
   private final SessionLog log;
   private int loginAttempts;
@@ -121,6 +123,15 @@ public final class ClientSession {
     return clientAddress;
   }
 
+  /**
+   * The address and port the client connected to: the destination a trusted PROXY header named (the balancer's
+   * listener), else this connection's local address. What a backend gets as IMAP ID {@code x-connected-ip}, XCLIENT
+   * {@code DESTADDR} and the PROXY header's destination.
+   */
+  public SocketAddress connectedAddress() {
+    return connectedAddress != null ? connectedAddress : channel.localAddress();
+  }
+
   /** The PROXY protocol header the connection opened with, on a {@code listen ... proxy_protocol}. */
   public Optional<ProxyHeader> proxyHeader() {
     return proxyHeader;
@@ -141,6 +152,10 @@ public final class ClientSession {
       return;
     }
     clientAddress = new InetSocketAddress(real, header.get().sourcePort());
+    InetAddress destination = NetUtil.createInetAddressFromIpAddressString(header.get().destinationAddress());
+    if (destination != null) {
+      connectedAddress = new InetSocketAddress(destination, header.get().destinationPort());
+    }
     clientIp = NetUtil.toAddressString(real);
     record.client(clientAddress);
     log.setClient(clientIp);

@@ -293,7 +293,8 @@ public final class LoginFlow {
     BackendLogin login = server.protocol().newBackendLogin(session);
     // The login owns the credentials from here and wipes them once it is over.
     login.init(backendCredentials, loop.newPromise(), tls);
-    // proxy_protocol: the backend learns the client's address (the real one, after set_real_ip_from) and ours.
+    // proxy_protocol: the backend learns the client's address (the real one, after set_real_ip_from) and ours: the
+    // local address even behind a balancer, as nginx (mail_proxy_protocol.t), unlike connectedAddress().
     Optional<ProxyProtocolSender> proxyLine = server.config().proxyProtocol().enabled()
         ? Optional.of(new ProxyProtocolSender(session.clientAddress(), session.channel().localAddress()))
         : Optional.empty();
