@@ -2,6 +2,7 @@ package io.mailgate.imap;
 
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.log.Sanitize;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.sasl.SaslClientPayloads;
 import io.netty.buffer.ByteBuf;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Logs in to an IMAP backend with {@code LOGIN}, sending user and password as literals so no quoting can go wrong
@@ -27,6 +29,15 @@ import java.util.Optional;
  * the backend announces {@code SASL-IR} (RFC 4959), else after the empty {@code +} continuation (RFC 3501 §6.2.2). An
  * error challenge ({@code + <base64 JSON>}, RFC 7628 §3.2.2) is answered with the mechanism's dummy response so the
  * backend sends its tagged {@code NO}, which fails the login as a rejection.
+ *
+ * <p>With {@code proxy_client_identity on} an RFC 2971 {@code ID} command tagged {@value #ID_TAG} goes first, in the
+ * same write as the LOGIN or AUTHENTICATE line, once the backend's capabilities are final (after STARTTLS and the new
+ * CAPABILITY when TLS is used). It must be a single command: Dovecot's imap-login only takes the client's address
+ * from the first ID of a connection. Dovecot's own proxy pipelines it the same way ({@code imap-proxy.c}) and skips it
+ * when the backend's capabilities are known and lack {@code ID}; so does this login, as such a backend can only answer
+ * {@code BAD} (and count it as an error). The untagged {@code * ID} reply and the tagged reply never reach the
+ * client; a {@code BAD} or {@code NO} is logged at debug level and the login goes on. Should the backend answer LOGIN
+ * before ID (RFC 3501 §5.5 lets it), the login's reply is held until the ID's, so none of it leaks into the relay.
  */
 final class ImapBackendLogin extends BackendLogin {
 
@@ -55,9 +66,20 @@ final class ImapBackendLogin extends BackendLogin {
   /** Tags of the proxy's own commands; they complete before LOGIN, which carries the client's tag. */
   static final String CAPABILITY_TAG = "mgC";
   static final String STARTTLS_TAG = "mgS";
+  static final String ID_TAG = "mgI";
   private static final byte[] CRLF = {'\r', '\n'};
+  /** Bound on what a backend that answered the login, but not the ID before it, may send while the ID's reply is due. */
+  private static final int MAX_HELD_REPLY = 64 * 1024;
 
   private final String tag;
+  /** The ID list for the backend ({@code proxy_client_identity on}), else null. */
+  private final ImapIdList id;
+  /** Where dropped ID fields and a refused ID are reported. */
+  private final Consumer<String> debug;
+  /** True from the write of the ID command until its tagged reply. */
+  private boolean idPending;
+  /** The login's reply, when it arrived while the ID's was still due. */
+  private String heldReply;
   private State state = State.AWAIT_GREETING;
   private final StringBuilder untagged = new StringBuilder();
   /** The capabilities from {@code * CAPABILITY} lines, upper-case, space-padded. */
@@ -67,8 +89,28 @@ final class ImapBackendLogin extends BackendLogin {
 
   /** @param tag the client's command tag, used for the backend LOGIN */
   ImapBackendLogin(String tag) {
-    this.tag = tag;
+    this(tag, Optional.empty(), message -> { });
   }
+
+  /**
+   * @param tag the client's command tag, used for the backend LOGIN
+   * @param id the ID list to send before the login ({@code proxy_client_identity on}); every string is representable
+   *     as a quoted string ({@link ImapForwardedId} made sure)
+   * @param debug the session's debug log
+   */
+  ImapBackendLogin(String tag, Optional<ImapIdList> id, Consumer<String> debug) {
+    this.tag = tag;
+    this.id = id.orElse(null);
+    this.debug = debug;
+  }
+
+  /** The ID command line, CRLF included, for {@code list}. */
+  static String idCommand(ImapIdList list) {
+    return ID_TAG + " ID " + list.wire() + "\r\n";
+  }
+
+  /** Octets of {@link #idCommand} around the list. */
+  static final int ID_COMMAND_OVERHEAD = (ID_TAG + " ID \r\n").length();
 
   @Override
   protected String waitingFor() {
@@ -94,6 +136,17 @@ final class ImapBackendLogin extends BackendLogin {
 
   @Override
   protected void onLine(ChannelHandlerContext ctx, String line) {
+    if (idPending && onIdReply(line)) {
+      return;
+    }
+    if (heldReply != null) {
+      // After the login's tagged OK the lines belong to the session: they follow the reply to the client, in order.
+      heldReply += line + "\r\n";
+      if (heldReply.length() > MAX_HELD_REPLY) {
+        fail(BackendFailure.PROTOCOL, "upstream did not answer ID after the login", Optional.empty());
+      }
+      return;
+    }
     switch (state) {
       case AWAIT_GREETING:
         onGreeting(ctx, line);
@@ -226,14 +279,53 @@ final class ImapBackendLogin extends BackendLogin {
       fail(BackendFailure.REMOTE_CONFIG, "upstream disabled LOGIN (LOGINDISABLED in greeting)", Optional.empty());
       return;
     }
+    String idLine = idLine(capabilities);
     if (hasWord(capabilities, "LITERAL+")) {
-      send(ctx, tag + " LOGIN {" + user.length + "+}\r\n" + raw(user) + " {" + password.length + "+}\r\n"
+      send(ctx, idLine + tag + " LOGIN {" + user.length + "+}\r\n" + raw(user) + " {" + password.length + "+}\r\n"
           + raw(password) + "\r\n");
       state = State.AWAIT_LOGIN_REPLY;
     } else {
-      send(ctx, tag + " LOGIN {" + user.length + "}\r\n");
+      send(ctx, idLine + tag + " LOGIN {" + user.length + "}\r\n");
       state = State.AWAIT_USER_CONTINUATION;
     }
+  }
+
+  /**
+   * The ID command to write before the login, or "" (identity off, or capabilities known without {@code ID}); marks
+   * its reply due. Called once, right before the login's first write.
+   */
+  private String idLine(String capabilities) {
+    if (id == null) {
+      return "";
+    }
+    if (!capabilities.isBlank() && !hasWord(capabilities, "ID")) {
+      debug.accept("upstream does not announce ID, the client's identity is not sent");
+      return "";
+    }
+    idPending = true;
+    return idCommand(id);
+  }
+
+  /**
+   * Consumes the ID's replies while one is due: the untagged {@code * ID} and the tagged completion. Returns false for
+   * any other line.
+   */
+  private boolean onIdReply(String line) {
+    if (line.regionMatches(true, 0, "* ID ", 0, 5) || line.equalsIgnoreCase("* ID")) {
+      return true;
+    }
+    if (!line.regionMatches(true, 0, ID_TAG + " ", 0, ID_TAG.length() + 1)) {
+      return false;
+    }
+    idPending = false;
+    if (!line.regionMatches(true, ID_TAG.length() + 1, "OK", 0, 2)) {
+      // RFC 2971 is optional: a backend without it says BAD (or NO), and the login goes on without the identity.
+      debug.accept("upstream refused ID: \"" + Sanitize.forLog(line, 160) + "\"");
+    }
+    if (heldReply != null) {
+      succeed(heldReply);
+    }
+    return true;
   }
 
   /** {@code AUTHENTICATE <mechanism>} with the client's token, as initial response when SASL-IR allows it. */
@@ -243,13 +335,14 @@ final class ImapBackendLogin extends BackendLogin {
           + " for passing the client's token on", Optional.empty());
       return;
     }
+    byte[] idLine = idLine(capabilities).getBytes(StandardCharsets.ISO_8859_1);
     byte[] command = (tag + " AUTHENTICATE " + mechanism.saslName()).getBytes(StandardCharsets.ISO_8859_1);
     if (hasWord(capabilities, "SASL-IR")) {
       state = State.AWAIT_AUTHENTICATE_REPLY;
-      sendInitialResponse(ctx, command, new byte[] {' '});
+      sendInitialResponse(ctx, idLine, command, new byte[] {' '});
     } else {
       state = State.AWAIT_AUTHENTICATE_CONTINUATION;
-      sendBytes(ctx, command, CRLF);
+      sendBytes(ctx, idLine, command, CRLF);
     }
   }
 
@@ -284,7 +377,11 @@ final class ImapBackendLogin extends BackendLogin {
       return;
     }
     if (line.regionMatches(true, 0, tag + " OK", 0, tag.length() + 3)) {
-      succeed(untagged + line + "\r\n");
+      if (idPending) {
+        heldReply = untagged + line + "\r\n";
+      } else {
+        succeed(untagged + line + "\r\n");
+      }
       return;
     }
     rejectOrGarbage(line);

@@ -10,8 +10,10 @@ import java.util.Set;
  * <p>Grammar: {@code tag SP+ command [SP+ argument]* (CRLF | LF)}. A tag is 1 to 32 of {@code [A-Za-z0-9-._]}; a
  * command is letters only, matched case-insensitively against the known commands. An argument is an atom (any bytes
  * but space, CR and LF), a quoted string (backslash escapes the next byte) or a literal {@code {n}} / {@code {n+}}
- * at the end of a line (RFC 3501 §4.3, RFC 7888). nginx allows three arguments; ID (RFC 2971) may have 64 and its
- * parentheses stay inside the atoms. Differences from nginx, all on input nginx accepts by accident:
+ * at the end of a line (RFC 3501 §4.3, RFC 7888). nginx allows three arguments; ID (RFC 2971) may have 64, and the
+ * parentheses of its one flat list are arguments of their own ({@code (}, field, value, ..., {@code )}); a nested or
+ * unbalanced list, or anything after it, makes the line invalid. Differences from nginx, all on input nginx accepts by
+ * accident:
  * <ul>
  *   <li>a NUL byte anywhere, a CR not followed by LF, or a CR/LF inside a quoted string makes the line invalid;</li>
  *   <li>a non-synchronizing literal on an unknown command is read and dropped, then the command gets BAD (nginx

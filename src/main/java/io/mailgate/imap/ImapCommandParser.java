@@ -21,6 +21,9 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
 
   private static final byte[] CONTINUATION = "+ OK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  /** Where the parser is in ID's parenthesised list (RFC 2971 §3.3: one flat list, or NIL). */
+  private enum IdList { NOT_OPENED, OPEN, CLOSED }
+
   private enum State {
     TAG, SPACES_BEFORE_COMMAND, COMMAND, SPACES_BEFORE_ARGUMENT, ATOM, QUOTED, QUOTED_ESCAPE,
     LITERAL_LENGTH, LITERAL_PLUS, LITERAL_CR, LITERAL_LF, LITERAL_DATA, AFTER_LITERAL, ALMOST_DONE, SKIP,
@@ -32,8 +35,11 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
   private static final int MAX_TAG = 32;
   /** nginx accepts at most three arguments per command. */
   private static final int MAX_ARGS = 3;
-  /** RFC 2971 ID sends a parenthesised list of up to 30 field/value pairs. */
+  /** RFC 2971 ID sends a parenthesised list of up to 30 field/value pairs: 60 strings and the two parentheses. */
   private static final int MAX_ID_ARGS = 64;
+  /** The parentheses of ID's list, passed on as arguments of their own. */
+  static final byte[] OPEN = {'('};
+  static final byte[] CLOSE = {')'};
   private static final String AUTHENTICATE = "AUTHENTICATE";
   private static final String ID = "ID";
   static final String TOO_LONG = "client sent too long command";
@@ -48,6 +54,8 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
   private String name;
   private boolean known;
   private int maxArgs;
+  /** Where ID's list is: not opened, open, or closed (nothing may follow it). */
+  private IdList idList;
   private final List<byte[]> args = new ArrayList<>();
   private byte[] arg = new byte[64];
   private int argLength;
@@ -196,6 +204,15 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
   }
 
   private Step spacesBeforeArgument(byte b) {
+    if (isId() && b != ' ' && b != CR && b != LF) {
+      String error = idListError(b);
+      if (error != null) {
+        return invalid(b, error);
+      }
+      if (b == '(' || b == ')') {
+        return idParenthesis(b);
+      }
+    }
     switch (b) {
       case ' ':
         return Step.MORE;
@@ -240,6 +257,11 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
       pushArg();
       return lineEnd(b);
     }
+    if (isId() && (b == '(' || b == ')')) {
+      // In ID a parenthesis ends the atom before it: "os" NIL) closes the list (RFC 3501 §9: atoms exclude them).
+      pushArg();
+      return spacesBeforeArgument(b);
+    }
     append(b);
     return Step.MORE;
   }
@@ -269,6 +291,41 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
     }
     append(b);
     state = State.QUOTED;
+    return Step.MORE;
+  }
+
+  /** True while parsing the arguments of a known ID command. */
+  private boolean isId() {
+    return known && ID.equals(name);
+  }
+
+  /**
+   * Why the token starting with {@code b} cannot be in ID's arguments, or null. RFC 2971: {@code "ID" SP
+   * id_params_list}, a list of strings or NIL, so the first token is {@code (} or an atom ({@code NIL}), a list is
+   * never nested and nothing follows it. Checked here so that a {@code (} or {@code )} argument is always the list's
+   * own parenthesis, never a quoted string that looks like one.
+   */
+  private String idListError(byte b) {
+    switch (idList) {
+      case CLOSED:
+        return "text after the ID list";
+      case OPEN:
+        return b == '(' ? "nested list in ID" : null;
+      default:
+        if (args.isEmpty()) {
+          return b == '"' || b == '{' || b == ')' ? "ID takes a list or NIL" : null;
+        }
+        return b == '(' || b == ')' ? "parenthesis outside the ID list" : null;
+    }
+  }
+
+  private Step idParenthesis(byte b) {
+    if (args.size() >= maxArgs) {
+      return invalid(b, "too many arguments");
+    }
+    args.add((b == '(' ? OPEN : CLOSE).clone());
+    idList = b == '(' ? IdList.OPEN : IdList.CLOSED;
+    state = State.SPACES_BEFORE_ARGUMENT;
     return Step.MORE;
   }
 
@@ -376,6 +433,9 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
     if (!known) {
       return emit(new ImapRequest.Invalid(Optional.of(tag), "unknown command", false));
     }
+    if (isId() && idList == IdList.OPEN) {
+      return invalidLineEnd("unterminated ID list");
+    }
     return emit(new ImapRequest.Command(tag, name, new ArrayList<>(args)));
   }
 
@@ -475,6 +535,7 @@ final class ImapCommandParser extends LineRequestParser<ImapRequest> {
     name = null;
     known = false;
     maxArgs = MAX_ARGS;
+    idList = IdList.NOT_OPENED;
     args.clear();
     argLength = 0;
     if (arg.length > 1024) {

@@ -22,6 +22,8 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   private final SaslDialogue sasl;
   /** The tag of the command being answered; null when none (tag-less replies use {@code *}). */
   private String tag;
+  /** The fields of the client's last ID before login ({@link ImapIdList#NIL} when it sent none). */
+  private ImapIdList clientId = ImapIdList.NIL;
 
   ImapFrontendHandler(ClientSession session, ImapCommandDecoder decoder) {
     super(session, decoder, ImapRequest.class);
@@ -31,6 +33,11 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   /** The tag of the login command in progress (the backend LOGIN reuses it). */
   String currentTag() {
     return tag;
+  }
+
+  /** The client's own ID fields, for the backend's ID ({@code proxy_client_identity on}). */
+  ImapIdList clientId() {
+    return clientId;
   }
 
   @Override
@@ -79,10 +86,10 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
         session.writeLineAndClose(tag + " OK completed");
         break;
       case "ID":
-        // RFC 2971: answered only when the operator advertises ID, otherwise unknown as in nginx.
-        if (ImapCapabilities.advertisesId(session.config().imap())) {
-          session.writeLine("* ID NIL");
-          ok();
+        // RFC 2971: answered when the operator advertises ID or forwards the client's identity, otherwise unknown as
+        // in nginx.
+        if (ImapCapabilities.advertisesId(session.config().imap()) || session.config().proxyClientIdentity()) {
+          onId(args);
         } else {
           bad(false);
         }
@@ -110,6 +117,24 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
         bad(false);
         break;
     }
+  }
+
+  /**
+   * Answers ID locally with {@code imap_id_fields} ({@code * ID NIL} when none), as Dovecot's imap-login does before
+   * login, and keeps the client's fields for the backend. A later ID replaces an earlier one: Dovecot, too, retains
+   * the fields of the client's last ID for its proxied ID ({@code imap_id_retain}); mailgate's own address fields are
+   * not the client's to set, so there is no first-ID-wins rule to keep.
+   */
+  private void onId(List<byte[]> args) {
+    ImapIdList.Parsed parsed = ImapIdList.parse(args);
+    if (parsed instanceof ImapIdList.Malformed malformed) {
+      session.log().info("client sent invalid ID: " + malformed.reason());
+      bad(false);
+      return;
+    }
+    clientId = ((ImapIdList.Valid) parsed).list();
+    session.writeLine("* ID " + ImapIdList.ofPairs(session.config().imap().idFields()).wire());
+    ok();
   }
 
   private void onLogin(List<byte[]> args) {
@@ -140,6 +165,7 @@ final class ImapFrontendHandler extends FrontendHandler<ImapRequest> {
   /** RFC 3501 §6.2.1: after the upgrade the client starts over; nothing said in cleartext carries over. */
   private void afterStarttls() {
     tag = null;
+    clientId = ImapIdList.NIL;
     sasl.abandon();
     session.armTimeout();
     resumeInput();

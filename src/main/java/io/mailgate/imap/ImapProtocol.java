@@ -4,6 +4,7 @@ import io.mailgate.backend.BackendLogin;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.PipelineNames;
+import java.util.Optional;
 import java.util.Set;
 
 /** IMAP4rev1 (RFC 3501) before login, the way nginx's mail module speaks it. */
@@ -38,7 +39,12 @@ public final class ImapProtocol implements MailProtocol {
   @Override
   public BackendLogin newBackendLogin(ClientSession session) {
     ImapFrontendHandler frontend = session.channel().pipeline().get(ImapFrontendHandler.class);
-    return new ImapBackendLogin(frontend.currentTag());
+    if (!session.config().proxyClientIdentity()) {
+      return new ImapBackendLogin(frontend.currentTag());
+    }
+    ImapIdList id = ImapForwardedId.of(frontend.clientId(), session.clientAddress(), session.connectedAddress(),
+        session.record().id(), ImapBackendLogin.ID_COMMAND_OVERHEAD, session.log()::debug);
+    return new ImapBackendLogin(frontend.currentTag(), Optional.of(id), session.log()::debug);
   }
 
   @Override

@@ -128,7 +128,7 @@ class ImapCommandParserTest {
   @Test
   void anAtomDirectlyAfterALiteralIsInvalidExceptInId() {
     assertThat(parse("a01 LOGIN {1+}\r\nab\r\n")).containsExactly("INVALID a01");
-    assertThat(parse("a01 ID (\"name\" {1+}\r\nx)\r\n")).containsExactly("CMD a01 ID [(\"name\"] [x] [)]");
+    assertThat(parse("a01 ID (\"name\" {1+}\r\nx)\r\n")).containsExactly("CMD a01 ID [(] [name] [x] [)]");
   }
 
   @Test
@@ -226,9 +226,50 @@ class ImapCommandParserTest {
   }
 
   @Test
-  void idMayCarryAParenthesisedList() {
+  void idListParenthesesAreArgumentsOfTheirOwn() {
     assertThat(parse("a01 ID (\"name\" \"x y\" \"version\" \"1.0\" \"os\" NIL)\r\na02 ID NIL\r\n"))
-        .containsExactly("CMD a01 ID [(\"name\"] [x y] [version] [1.0] [os] [NIL)]", "CMD a02 ID [NIL]");
+        .containsExactly("CMD a01 ID [(] [name] [x y] [version] [1.0] [os] [NIL] [)]", "CMD a02 ID [NIL]");
+    assertThat(parse("a01 ID ( \"a\"\"b\" )\r\na02 ID ()\r\na03 id (\"a\" NIL)\r\n")).containsExactly(
+        "CMD a01 ID [(] [a] [b] [)]", "CMD a02 ID [(] [)]", "CMD a03 ID [(] [a] [NIL] [)]");
+  }
+
+  @Test
+  void parenthesesInsideIdStringsAreData() {
+    assertThat(parse("a01 ID (\"(\" \")\" \"a(b)\" {1}\r\n))\r\n"))
+        .containsExactly("+ OK", "CMD a01 ID [(] [(] [)] [a(b)] [)] [)]");
+  }
+
+  @Test
+  void idListParenthesesAreLiteralSafeAcrossFragments() {
+    ImapCommandParser parser = new ImapCommandParser(4096, 16384, KNOWN);
+    List<String> events = new ArrayList<>();
+    for (String part : List.of("a01 I", "D (", "\"na", "me\" {2+}\r\nv", "1", ")", "\r", "\n")) {
+      events.addAll(parse(parser, part));
+    }
+    assertThat(events).containsExactly("CMD a01 ID [(] [name] [v1] [)]");
+  }
+
+  @Test
+  void malformedIdListsAreInvalid() {
+    assertThat(parse("a01 ID (\"a\" (\"b\"))\r\n")).as("nested").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID (\"a\" \"b\"\r\n")).as("unterminated").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID (\"a\" \"b\") x\r\n")).as("after the list").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID ()()\r\n")).as("second list").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID \"(\" \")\"\r\n")).as("quoted look-alike").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID {1}\r\n")).as("literal first").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID )\r\n")).as("stray close").containsExactly("INVALID a01");
+    assertThat(parse("a01 ID NIL(\r\na02 NOOP\r\n")).as("list after NIL")
+        .containsExactly("INVALID a01", "CMD a02 NOOP");
+  }
+
+  @Test
+  void anInvalidIdListAnnouncingANonSynchronizingLiteralEndsTheSession() {
+    assertThat(parse("a01 ID \"a\" {3+}\r\nb c\r\n")).containsExactly("INVALID a01 close");
+  }
+
+  @Test
+  void parenthesesStayInsideAtomsOfOtherCommands() {
+    assertThat(parse("a01 LOGIN (u) p)\r\n")).containsExactly("CMD a01 LOGIN [(u)] [p)]");
   }
 
   @Test
