@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * LIST, LSUB, SELECT and EXAMINE with the untagged data a real client library expects.
  * {@link #acceptToken} makes it accept {@code AUTHENTICATE XOAUTH2}/{@code OAUTHBEARER} (with or without an initial
  * response) carrying that bearer token only, refusing any other with {@code NO}, after an RFC 7628 error challenge
- * when {@link #errorChallenge} is set.
+ * when {@link #errorChallenge} is set. {@link #refusingId} makes it a server without RFC 2971 ID, answering it
+ * {@code BAD}.
  */
 public final class FakeImapBackend extends FakeLineBackend<FakeImapBackend> {
 
@@ -23,6 +24,7 @@ public final class FakeImapBackend extends FakeLineBackend<FakeImapBackend> {
 
   private final String greeting;
   private final boolean mailbox;
+  private volatile boolean refusingId;
 
   /** A backend with nginx-tests' greeting. */
   public FakeImapBackend() throws IOException {
@@ -38,6 +40,12 @@ public final class FakeImapBackend extends FakeLineBackend<FakeImapBackend> {
     this.greeting = greeting;
     this.mailbox = mailbox;
     listen("fake-imap", StandardCharsets.ISO_8859_1);
+  }
+
+  /** Answers {@code ID} with {@code BAD}, as a server that does not know RFC 2971. */
+  public FakeImapBackend refusingId() {
+    this.refusingId = true;
+    return this;
   }
 
   /** A backend with an INBOX, enough for a real IMAP client library to log in, list folders and log out. */
@@ -63,7 +71,9 @@ public final class FakeImapBackend extends FakeLineBackend<FakeImapBackend> {
       }
       String tag = text.split(" ", 2)[0];
       String upper = text.toUpperCase(Locale.ROOT);
-      if (acceptsTokens() && upper.startsWith(tag.toUpperCase(Locale.ROOT) + " AUTHENTICATE ")) {
+      if (refusingId && upper.startsWith(tag.toUpperCase(Locale.ROOT) + " ID ")) {
+        c.write(tag + " BAD Error in IMAP command ID: Unknown command.\r\n");
+      } else if (acceptsTokens() && upper.startsWith(tag.toUpperCase(Locale.ROOT) + " AUTHENTICATE ")) {
         Outcome outcome = bearerExchange(c, text, 3, "+ ");
         if (outcome == Outcome.PROXY_GONE) {
           return;

@@ -35,6 +35,11 @@ public final class LineClient implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream());
   }
 
+  /** The client's own port, as the proxy sees it (e.g. in an IMAP ID {@code x-originating-port}). */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Sends {@code line} plus CRLF. */
   public void send(String line) throws IOException {
     sendRaw(line + "\r\n");
