@@ -72,6 +72,23 @@ class BackendImapTlsIT extends BackendTlsITBase {
   }
 
   @Test
+  void withClientIdentityTheIdGoesOverTlsAfterTheNewCapabilitiesInTheLoginsWrite() throws Exception {
+    startWith(new FakeTlsBackend(protocol(), FakeTlsBackend.Mode.STARTTLS, pki.server(TestPki.KeyType.RSA, NAME))
+        .withImapCapability("ID"), "proxy_ssl starttls; " + trusted() + " proxy_ssl_name " + NAME + ";"
+        + " proxy_client_identity on;");
+    logInAndUse(proxy.port());
+    // Nothing about the client goes out in clear: ID waits for TLS and the capabilities asked over it.
+    assertThat(backend.receivedInClear()).containsExactly("mgS STARTTLS");
+    List<String> overTls = backend.receivedOverTls();
+    assertThat(overTls).hasSize(4);
+    assertThat(overTls.get(0)).isEqualTo("mgC CAPABILITY");
+    assertThat(overTls.get(1)).matches("mgI ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.1\" \"x-originating-port\" \"\\d+\""
+        + " \"x-connected-ip\" \"127\\.0\\.0\\.1\" \"x-connected-port\" \"" + proxy.port() + "\""
+        + " \"x-session-id\" \"[0-9a-f]{16}\"\\)");
+    assertThat(overTls.subList(2, 4)).containsExactly("a1 LOGIN {16+}\r\ntest@example.com {6+}\r\nsecret", "a2 NOOP");
+  }
+
+  @Test
   void aTls12SessionIsResumedOnTheNextLoginToTheSameBackend() throws Exception {
     startWith(new FakeTlsBackend(protocol(), FakeTlsBackend.Mode.IMPLICIT, pki.server(TestPki.KeyType.RSA, NAME))
         .tlsProtocols("TLSv1.2"), "proxy_ssl on; " + trusted() + " proxy_ssl_name " + NAME + ";");

@@ -73,6 +73,7 @@ public final class FakeTlsBackend implements AutoCloseable {
   private final List<Long> sessionCreationTimes = new CopyOnWriteArrayList<>();
   private final List<String> failures = new CopyOnWriteArrayList<>();
   private volatile boolean imapGreetingCapabilities = true;
+  private volatile String imapExtraCapabilities = "";
   private volatile String[] tlsProtocols;
 
   /** A backend speaking {@code protocol}, offering TLS as {@code mode} with {@code certificate} (and its key). */
@@ -90,6 +91,12 @@ public final class FakeTlsBackend implements AutoCloseable {
   /** IMAP only: a greeting without {@code [CAPABILITY ...]}, so the proxy must ask with CAPABILITY. */
   public FakeTlsBackend withoutGreetingCapabilities() {
     this.imapGreetingCapabilities = false;
+    return this;
+  }
+
+  /** IMAP only: one more capability word (e.g. {@code ID}) in every capability list, before and after TLS. */
+  public FakeTlsBackend withImapCapability(String word) {
+    this.imapExtraCapabilities += " " + word;
     return this;
   }
 
@@ -298,9 +305,9 @@ public final class FakeTlsBackend implements AutoCloseable {
   /** Like Dovecot with {@code disable_plaintext_auth}: LOGINDISABLED until TLS is on. */
   private String imapCapabilities(Connection c) {
     if (offersStartTls(c)) {
-      return "IMAP4rev1 STARTTLS LOGINDISABLED";
+      return "IMAP4rev1 STARTTLS LOGINDISABLED" + imapExtraCapabilities;
     }
-    return c.tls ? "IMAP4rev1 LITERAL+" : "IMAP4rev1";
+    return (c.tls ? "IMAP4rev1 LITERAL+" : "IMAP4rev1") + imapExtraCapabilities;
   }
 
   /** One command with its literals joined in ({@code +} sent for synchronizing ones). */
