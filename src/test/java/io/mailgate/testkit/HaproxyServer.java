@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +21,11 @@ public final class HaproxyServer implements AutoCloseable {
   private HaproxyServer(Process process, Path dir) {
     this.process = process;
     this.dir = dir;
+  }
+
+  /** The installed haproxy, if any (for a test to skip cleanly without it). */
+  public static Optional<Path> binary() {
+    return DovecotServer.findExecutable("haproxy", List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin"));
   }
 
   /** Checks {@code config}, starts HAProxy on it, and returns once {@code port} accepts connections. */
