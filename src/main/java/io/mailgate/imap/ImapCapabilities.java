@@ -36,7 +36,7 @@ final class ImapCapabilities {
     return line.toString();
   }
 
-  /** RFC 2971 ID is served only when the operator lists it among the capabilities. */
+  /** Whether the operator lists RFC 2971 ID among the capabilities (ID is then answered, as with {@code proxy_client_identity on}). */
   static boolean advertisesId(ImapConfig config) {
     return config.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase("ID"));
   }

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class ImapClientIdentityIT extends ImapProxyTestBase {
 
+  private static final String TOKEN_MODE =
+      "proxy_client_identity on; proxy_backend_login token; imap_auth plain xoauth2 oauthbearer;";
+
   private LogCapture log;
 
   @BeforeEach
@@ -106,6 +109,38 @@ class ImapClientIdentityIT extends ImapProxyTestBase {
     assertThat(fx.backend.received().subList(1, 3)).containsExactly("a2 LOGIN {4}\r\ntest {6}\r\nsecret", "a3 NOOP");
     assertThat(sessionLines(session, "upstream refused ID: \"mgI BAD Error in IMAP command ID: Unknown command.\""))
         .isOne();
+  }
+
+  @Test
+  void aTokenLoginWithSaslIrGoesInTheIdsWrite() throws Exception {
+    fx.close();
+    fx = new ImapProxyFixture(dir, new FakeImapBackend(
+        "* OK [CAPABILITY IMAP4rev1 ID SASL-IR LITERAL+ AUTH=PLAIN AUTH=XOAUTH2] fake ready").acceptToken("tok-123"));
+    fx.start(TOKEN_MODE);
+    String xoauth2 = ImapProxyFixture.b64("user=test@example.com\1auth=Bearer tok-123\1\1");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 AUTHENTICATE XOAUTH2 " + xoauth2);
+      assertThat(c.readLine()).isEqualTo("a1 OK AUTHENTICATE completed");
+      c.send("a2 NOOP");
+      assertThat(c.readLine()).isEqualTo("a2 OK NOOP completed");
+    }
+    assertThat(fx.backend.received()).hasSize(3);
+    assertThat(fx.backend.received().get(0)).startsWith("mgI ID (\"x-originating-ip\" \"127.0.0.1\" ");
+    assertThat(fx.backend.received().subList(1, 3)).containsExactly("a1 AUTHENTICATE XOAUTH2 " + xoauth2, "a2 NOOP");
+  }
+
+  @Test
+  void aTokenLoginWithoutSaslIrSendsTheTokenAfterTheIdReplyAndTheContinuation() throws Exception {
+    fx.close();
+    fx = new ImapProxyFixture(dir, new FakeImapBackend("* OK fake ready").acceptToken("tok-123"));
+    fx.start(TOKEN_MODE);
+    String oauthbearer = ImapProxyFixture.b64("n,a=test@example.com,\1auth=Bearer tok-123\1\1");
+    try (LineClient c = fx.connect()) {
+      c.send("a1 AUTHENTICATE OAUTHBEARER " + oauthbearer);
+      assertThat(c.readLine()).isEqualTo("a1 OK AUTHENTICATE completed");
+    }
+    assertThat(fx.backend.received().get(0)).startsWith("mgI ID (");
+    assertThat(fx.backend.received().subList(1, 3)).containsExactly("a1 AUTHENTICATE OAUTHBEARER", oauthbearer);
   }
 
   @Test
