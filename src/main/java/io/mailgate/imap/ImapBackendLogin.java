@@ -67,8 +67,10 @@ final class ImapBackendLogin extends BackendLogin {
   static final String CAPABILITY_TAG = "mgC";
   static final String STARTTLS_TAG = "mgS";
   static final String ID_TAG = "mgI";
+  /** Octets of {@link #idCommand} around the list. */
+  static final int ID_COMMAND_OVERHEAD = (ID_TAG + " ID \r\n").length();
   private static final byte[] CRLF = {'\r', '\n'};
-  /** Bound on what a backend that answered the login, but not the ID before it, may send while the ID's reply is due. */
+  /** Bound on what a backend that answered the login before the ID may send while the ID's reply is due. */
   private static final int MAX_HELD_REPLY = 64 * 1024;
 
   private final String tag;
@@ -108,9 +110,6 @@ final class ImapBackendLogin extends BackendLogin {
   static String idCommand(ImapIdList list) {
     return ID_TAG + " ID " + list.wire() + "\r\n";
   }
-
-  /** Octets of {@link #idCommand} around the list. */
-  static final int ID_COMMAND_OVERHEAD = (ID_TAG + " ID \r\n").length();
 
   @Override
   protected String waitingFor() {

@@ -36,7 +36,10 @@ final class ImapCapabilities {
     return line.toString();
   }
 
-  /** Whether the operator lists RFC 2971 ID among the capabilities (ID is then answered, as with {@code proxy_client_identity on}). */
+  /**
+   * Whether the operator lists RFC 2971 ID among the capabilities; ID is then answered, as it is with
+   * {@code proxy_client_identity on}.
+   */
   static boolean advertisesId(ImapConfig config) {
     return config.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase("ID"));
   }

@@ -107,7 +107,8 @@ class DovecotImapClientIdentityIT {
         .isEqualTo(CLIENT_ADDRESS);
     String session = request.header(AuthRequest.SESSION_ID_HEADER);
     assertThat(log.events()).as("mailgate's error log names the session Dovecot got")
-        .anyMatch(l -> l.contains("client logged in, client: " + CLIENT_ADDRESS) && l.endsWith(", session: " + session));
+        .anyMatch(l -> l.contains("client logged in, client: " + CLIENT_ADDRESS)
+            && l.endsWith(", session: " + session));
     String login = awaitLoginLine(before);
     assertThat(login).contains("user=<" + USER + ">", "rip=" + CLIENT_ADDRESS + ",", "rport=" + clientPort + ",",
         "lip=127.0.0.1,", "lport=" + haproxyPort + ",", "session=<" + session + ">");

@@ -36,8 +36,9 @@ class ImapForwardedIdTest {
 
   @Test
   void reservedFieldsAClientCouldSpoofAreDroppedWhateverTheirCase() {
-    List<String> pairs = List.of("X-Originating-IP", "10.0.0.1", "x-originating-port", "1", "x-connected-ip", "10.0.0.2",
-        "X-CONNECTED-PORT", "2", "x-proxy-ttl", "9", "x-session-id", "forged", "x-session-ext-id", "forged",
+    List<String> pairs = List.of("X-Originating-IP", "10.0.0.1", "x-originating-port", "1",
+        "x-connected-ip", "10.0.0.2", "X-CONNECTED-PORT", "2", "x-proxy-ttl", "9", "x-session-id", "forged",
+        "x-session-ext-id", "forged",
         "x-forward-user", "admin", "name", "ok");
     assertThat(forward(ImapIdList.ofPairs(pairs))).isEqualTo("(\"name\" \"ok\" " + OWN + ")");
     assertThat(debug).hasSize(8).allMatch(line -> line.endsWith(": only mailgate sets it"))

@@ -82,7 +82,8 @@ class BackendImapTlsIT extends BackendTlsITBase {
     List<String> overTls = backend.receivedOverTls();
     assertThat(overTls).hasSize(4);
     assertThat(overTls.get(0)).isEqualTo("mgC CAPABILITY");
-    assertThat(overTls.get(1)).matches("mgI ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.1\" \"x-originating-port\" \"\\d+\""
+    assertThat(overTls.get(1)).matches("mgI ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.1\""
+        + " \"x-originating-port\" \"\\d+\""
         + " \"x-connected-ip\" \"127\\.0\\.0\\.1\" \"x-connected-port\" \"" + proxy.port() + "\""
         + " \"x-session-id\" \"[0-9a-f]{16}\"\\)");
     assertThat(overTls.subList(2, 4)).containsExactly("a1 LOGIN {16+}\r\ntest@example.com {6+}\r\nsecret", "a2 NOOP");

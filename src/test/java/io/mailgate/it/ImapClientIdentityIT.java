@@ -67,8 +67,8 @@ class ImapClientIdentityIT extends ImapProxyTestBase {
             + " \"x-session-id\" \"" + session + "\")",
         "a2 LOGIN {4}\r\ntest {6}\r\nsecret",
         "a3 NOOP");
-    assertThat(sessionLines(session, "not forwarding the client's ID field \"X-Originating-IP\": only mailgate sets it"))
-        .isOne();
+    assertThat(sessionLines(session,
+        "not forwarding the client's ID field \"X-Originating-IP\": only mailgate sets it")).isOne();
     assertThat(log.text()).doesNotContain("203.0.113.66").doesNotContain("secret");
   }
 
