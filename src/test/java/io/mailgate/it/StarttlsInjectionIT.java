@@ -52,6 +52,22 @@ class StarttlsInjectionIT extends TlsProxyTestBase {
   }
 
   @Test
+  void anImapIdSentBeforeStarttlsIsNotForwardedToTheBackend() throws Exception {
+    int port = startServer("imap", "starttls on; proxy_client_identity on;");
+    try (TlsLineClient c = connect(port, TlsProxyFixture.IMAP_GREETING)) {
+      c.send("a1 ID (\"name\" \"said-in-cleartext\")");
+      assertThat(c.readLine()).isEqualTo("* ID NIL");
+      assertThat(c.readLine()).isEqualTo("a1 OK completed");
+      expectReply(c, "a2 STARTTLS", "a2 OK completed");
+      c.startTls(FILES.client());
+      expectReply(c, "b1 LOGIN " + USER + " secret", "b1 OK LOGIN completed");
+    }
+    // RFC 3501 §6.2.1: nothing said before TLS carries over, the client's ID fields included.
+    assertThat(fx.imap.received().get(0)).startsWith("mgI ID (\"x-originating-ip\" ")
+        .doesNotContain("said-in-cleartext");
+  }
+
+  @Test
   void pop3CommandsPipelinedAfterStlsAreDiscarded() throws Exception {
     int port = startServer("pop3", "starttls on;");
     try (TlsLineClient c = connect(port, TlsProxyFixture.POP3_GREETING)) {
