@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLoginException;
 import io.mailgate.testkit.StartTlsLoginHarness;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,18 @@ class ImapBackendLoginStartTlsTest {
     assertThat(login.sent()).isEqualTo("mgC CAPABILITY\r\n");
     login.backendSays("* CAPABILITY IMAP4rev1 STARTTLS\r\nmgC OK done\r\n");
     assertThat(login.sent()).isEqualTo("mgS STARTTLS\r\n");
+  }
+
+  @Test
+  void withClientIdentityNoIdGoesOutBeforeTls() throws Exception {
+    login.close();
+    login = new StartTlsLoginHarness(new ImapBackendLogin("a1",
+        Optional.of(ImapIdList.ofPairs(List.of("x-originating-ip", "192.0.2.9"))), message -> { }));
+    login.backendSays("* OK [CAPABILITY IMAP4rev1 ID STARTTLS LOGINDISABLED] ready\r\n");
+    assertThat(login.sent()).isEqualTo("mgS STARTTLS\r\n");
+    login.backendSays("mgS OK Begin TLS negotiation now\r\n");
+    assertThat(login.tlsStarted()).isTrue();
+    assertThat(login.sent()).isEmpty();
   }
 
   @Test
