@@ -35,6 +35,11 @@ public final class LineClient implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream());
   }
 
+  /** This end's port: the client port a proxy passes on (XCLIENT PORT=). */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Sends {@code line} plus CRLF. */
   public void send(String line) throws IOException {
     sendRaw(line + "\r\n");
