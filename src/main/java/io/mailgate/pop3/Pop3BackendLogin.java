@@ -29,14 +29,14 @@ import java.util.Optional;
  *
  * <p>With {@code proxy_client_identity on}, {@link Pop3Xclient}'s {@code XCLIENT} goes before USER/AUTH when the
  * backend takes it. Dovecot tells only its {@code login_trusted_networks} peers, in the greeting
- * ({@code +OK [XCLIENT] ...}, "to avoid extra roundtrip for CAPA"), and does not list it in CAPA; other servers may list
- * {@code XCLIENT} in CAPA, so without the greeting tag CAPA is asked once. XCLIENT is pipelined with the login command
- * where that is safe: after Dovecot's tag (Dovecot's own proxy pipelines the two) or with {@code PIPELINING} in CAPA
- * (RFC 2449 §6.6); otherwise its reply is awaited first. A refused or ignored XCLIENT is logged as a warning and the
- * login goes on: the client still gets in, the backend just sees this proxy's address. With STLS, XCLIENT and CAPA go
- * over TLS after the upgrade: RFC 2595 §4 has the client discard what it learnt in cleartext, so CAPA is only ever asked
- * over TLS. The greeting tag is the one cleartext hint still used, since Dovecot gives no other (its proxy does the
- * same); a forged tag costs one refused XCLIENT, and the command carries nothing secret.
+ * ({@code +OK [XCLIENT] ...}, "to avoid extra roundtrip for CAPA"), and does not list it in CAPA; other servers may
+ * list {@code XCLIENT} in CAPA, so without the greeting tag CAPA is asked once. XCLIENT is pipelined with the login
+ * command where that is safe: after Dovecot's tag (Dovecot's own proxy pipelines the two) or with {@code PIPELINING}
+ * in CAPA (RFC 2449 §6.6); otherwise its reply is awaited first. A refused or ignored XCLIENT is logged as a warning
+ * and the login goes on: the client still gets in, the backend just sees this proxy's address. With STLS, XCLIENT and
+ * CAPA go over TLS after the upgrade: RFC 2595 §4 has the client discard what it learnt in cleartext, so CAPA is only
+ * ever asked over TLS. The greeting tag is the one cleartext hint still used, since Dovecot gives no other (its proxy
+ * does the same); a forged tag costs one refused XCLIENT, and the command carries nothing secret.
  */
 final class Pop3BackendLogin extends BackendLogin {
 
@@ -79,9 +79,7 @@ final class Pop3BackendLogin extends BackendLogin {
   /** An XCLIENT was sent whose reply has not been read yet; the next line is that reply. */
   private boolean xclientReplyPending;
 
-  /**
-   * A login that sends no XCLIENT: the bytes nginx sends.
-   */
+  /** A login that sends no XCLIENT: the bytes nginx sends. */
   Pop3BackendLogin() {
     this(Optional.empty(), null);
   }

@@ -33,8 +33,8 @@ class SmtpBackendLoginXclientTest {
     SmtpXclient client = new SmtpXclient("192.0.2.7", Optional.of(new InetSocketAddress("192.0.2.7", 50321)),
         "[UNAVAILABLE]", helo.map(SmtpBackendLoginXclientTest::bytes), esmtp,
         Optional.of(new InetSocketAddress("198.51.100.1", 587)));
-    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", true, false, client, heloLine.map(SmtpBackendLoginXclientTest::bytes),
-        esmtp, Optional.empty(), Set.of(),
+    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", true, false, client,
+        heloLine.map(SmtpBackendLoginXclientTest::bytes), esmtp, Optional.empty(), Set.of(),
         new SessionLog("io.mailgate.session", 1, "192.0.2.7", "127.0.0.1:587", "00000000000000ab"));
     SmtpBackendLogin login = new SmtpBackendLogin(plan);
     channel = new EmbeddedChannel();
