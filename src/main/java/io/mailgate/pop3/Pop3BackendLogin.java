@@ -2,12 +2,15 @@ package io.mailgate.pop3;
 
 import io.mailgate.backend.BackendFailure;
 import io.mailgate.backend.BackendLogin;
+import io.mailgate.log.Sanitize;
+import io.mailgate.log.SessionLog;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.sasl.SaslClientPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -23,6 +26,17 @@ import java.util.Optional;
  * {@code AUTH} (RFC 5034) and the same mechanism, carrying its own token: as initial response when the command stays
  * within 255 octets (RFC 5034 §4), else after the empty {@code +} continuation. An error challenge is answered with
  * the mechanism's dummy response (RFC 7628 §3.2.2), and the final {@code -ERR} fails the login as a rejection.
+ *
+ * <p>With {@code proxy_client_identity on}, {@link Pop3Xclient}'s {@code XCLIENT} goes before USER/AUTH when the
+ * backend takes it. Dovecot tells only its {@code login_trusted_networks} peers, in the greeting
+ * ({@code +OK [XCLIENT] ...}, "to avoid extra roundtrip for CAPA"), and does not list it in CAPA; other servers may
+ * list {@code XCLIENT} in CAPA, so without the greeting tag CAPA is asked once. XCLIENT is pipelined with the login
+ * command where that is safe: after Dovecot's tag (Dovecot's own proxy pipelines the two) or with {@code PIPELINING}
+ * in CAPA (RFC 2449 §6.6); otherwise its reply is awaited first. A refused or ignored XCLIENT is logged as a warning
+ * and the login goes on: the client still gets in, the backend just sees this proxy's address. With STLS, XCLIENT and
+ * CAPA go over TLS after the upgrade: RFC 2595 §4 has the client discard what it learnt in cleartext, so CAPA is only
+ * ever asked over TLS. The greeting tag is the one cleartext hint still used, since Dovecot gives no other (its proxy
+ * does the same); a forged tag costs one refused XCLIENT, and the command carries nothing secret.
  */
 final class Pop3BackendLogin extends BackendLogin {
 
@@ -32,6 +46,12 @@ final class Pop3BackendLogin extends BackendLogin {
     AWAIT_GREETING,
     /** The reply to STLS. */
     AWAIT_STLS_REPLY,
+    /** The status line of the reply to CAPA (RFC 2449 §5), asked to learn whether XCLIENT is offered. */
+    AWAIT_CAPA_REPLY,
+    /** The capability lines up to the terminating {@code .}. */
+    AWAIT_CAPA_LINES,
+    /** The reply to an XCLIENT that was not pipelined; the login command follows it. */
+    AWAIT_XCLIENT_REPLY,
     /** The reply to USER. */
     AWAIT_USER_REPLY,
     /** The reply to PASS. */
@@ -48,13 +68,43 @@ final class Pop3BackendLogin extends BackendLogin {
   static final int AUTH_LINE_LIMIT = 255;
   private static final byte[] CRLF = {'\r', '\n'};
 
+  private final Optional<Pop3Xclient> xclient;
+  private final SessionLog log;
   private State state = State.AWAIT_GREETING;
+  /** The greeting carried Dovecot's {@code [XCLIENT]} tag. */
+  private boolean greetingOffersXclient;
+  /** CAPA listed {@code XCLIENT}, and {@code PIPELINING}. */
+  private boolean capaOffersXclient;
+  private boolean capaOffersPipelining;
+  /** An XCLIENT was sent whose reply has not been read yet; the next line is that reply. */
+  private boolean xclientReplyPending;
+
+  /** A login that sends no XCLIENT: the bytes nginx sends. */
+  Pop3BackendLogin() {
+    this(Optional.empty(), null);
+  }
+
+  /**
+   * A login that names the client with {@code xclient} when the backend takes it.
+   *
+   * @param log the session's log, for the warning when the backend refuses XCLIENT
+   */
+  Pop3BackendLogin(Optional<Pop3Xclient> xclient, SessionLog log) {
+    this.xclient = xclient;
+    this.log = log;
+  }
 
   @Override
   protected String waitingFor() {
+    if (xclientReplyPending) {
+      return "sending XCLIENT to upstream";
+    }
     switch (state) {
       case AWAIT_STLS_REPLY:
         return "sending STLS command to upstream";
+      case AWAIT_CAPA_REPLY:
+      case AWAIT_CAPA_LINES:
+        return "sending CAPA to upstream";
       case AWAIT_USER_REPLY:
         return "sending user name to upstream";
       case AWAIT_PASS_REPLY:
@@ -70,6 +120,19 @@ final class Pop3BackendLogin extends BackendLogin {
 
   @Override
   protected void onLine(ChannelHandlerContext ctx, String line) {
+    if (xclientReplyPending) {
+      // Replies come in command order (RFC 2449 §6.6), so with XCLIENT pipelined this one is XCLIENT's.
+      xclientReplyPending = false;
+      onXclientReply(line);
+      if (state == State.AWAIT_XCLIENT_REPLY) {
+        sendLogin(ctx);
+      }
+      return;
+    }
+    if (state == State.AWAIT_CAPA_REPLY || state == State.AWAIT_CAPA_LINES) {
+      onCapaLine(ctx, line);
+      return;
+    }
     if (state == State.AWAIT_AUTH_CONTINUATION || state == State.AWAIT_AUTH_REPLY
         || state == State.AWAIT_AUTH_FAILURE) {
       onAuthLine(ctx, line);
@@ -77,7 +140,7 @@ final class Pop3BackendLogin extends BackendLogin {
     }
     if (state == State.AWAIT_STLS_REPLY) {
       if (line.startsWith("+OK")) {
-        upgradeToTls(ctx, () -> sendLogin(ctx));
+        upgradeToTls(ctx, () -> identifyThenLogin(ctx));
       } else {
         fail(BackendFailure.REMOTE_CONFIG, "upstream does not support STARTTLS (STLS answered \"" + line + "\")",
             Optional.empty());
@@ -96,11 +159,13 @@ final class Pop3BackendLogin extends BackendLogin {
           fail(BackendFailure.INTERNAL, "login or password for upstream contains CR, LF or NUL", Optional.empty());
           return;
         }
+        // Dovecot's own proxy checks the same: "+OK" followed by " [XCLIENT]".
+        greetingOffersXclient = line.startsWith("+OK [XCLIENT]");
         if (startTlsRequired()) {
           state = State.AWAIT_STLS_REPLY;
           send(ctx, "STLS\r\n");
         } else {
-          sendLogin(ctx);
+          identifyThenLogin(ctx);
         }
         break;
       case AWAIT_USER_REPLY:
@@ -110,6 +175,74 @@ final class Pop3BackendLogin extends BackendLogin {
       default:
         succeed(line + "\r\n");
         break;
+    }
+  }
+
+  /**
+   * With {@code proxy_client_identity on}: XCLIENT (after Dovecot's greeting tag) or CAPA first; else straight to the
+   * login, as nginx.
+   */
+  private void identifyThenLogin(ChannelHandlerContext ctx) {
+    if (xclient.isEmpty()) {
+      sendLogin(ctx);
+    } else if (greetingOffersXclient) {
+      sendXclient(ctx, true);
+    } else {
+      state = State.AWAIT_CAPA_REPLY;
+      send(ctx, "CAPA\r\n");
+    }
+  }
+
+  /** A line of the CAPA reply: a backend without CAPA ({@code -ERR}, RFC 1939 servers) just gets no XCLIENT. */
+  private void onCapaLine(ChannelHandlerContext ctx, String line) {
+    if (state == State.AWAIT_CAPA_REPLY) {
+      if (line.startsWith("+OK")) {
+        state = State.AWAIT_CAPA_LINES;
+      } else {
+        sendLogin(ctx);
+      }
+      return;
+    }
+    if (!line.equals(".")) {
+      // RFC 2449 §5: a capability is a tag, optionally followed by arguments; tags are case-insensitive.
+      int space = line.indexOf(' ');
+      String tag = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+      capaOffersXclient |= tag.equals("XCLIENT");
+      capaOffersPipelining |= tag.equals("PIPELINING");
+      return;
+    }
+    if (capaOffersXclient) {
+      sendXclient(ctx, capaOffersPipelining);
+    } else {
+      log.debug("upstream does not offer XCLIENT (no \"[XCLIENT]\" in its greeting, none in CAPA); it will see this"
+          + " proxy's address, not the client's");
+      sendLogin(ctx);
+    }
+  }
+
+  /** XCLIENT, followed at once by the login command when {@code pipelined}, else once its reply is in. */
+  private void sendXclient(ChannelHandlerContext ctx, boolean pipelined) {
+    xclientReplyPending = true;
+    send(ctx, xclient.orElseThrow().command() + "\r\n");
+    if (pipelined) {
+      sendLogin(ctx);
+    } else {
+      state = State.AWAIT_XCLIENT_REPLY;
+    }
+  }
+
+  /**
+   * Dovecot answers {@code +OK Updated}, a peer outside {@code login_trusted_networks} {@code +OK You are not from
+   * trusted IP - ignoring}, bad values {@code -ERR Invalid parameters}, and a server without XCLIENT {@code -ERR}. Only
+   * the client's address is lost, so the login goes on; the operator is told once, in this session's log.
+   */
+  private void onXclientReply(String line) {
+    if (!line.startsWith("+OK")) {
+      log.warn("upstream refused XCLIENT (\"" + Sanitize.forLog(line, 160) + "\"); it will see this proxy's address,"
+          + " not the client's");
+    } else if (line.toLowerCase(Locale.ROOT).contains("not from trusted")) {
+      log.warn("upstream ignored XCLIENT (\"" + Sanitize.forLog(line, 160) + "\"); add this proxy's address to the"
+          + " backend's login_trusted_networks");
     }
   }
 

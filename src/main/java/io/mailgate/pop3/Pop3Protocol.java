@@ -7,6 +7,7 @@ import io.mailgate.sasl.Mechanism;
 import io.mailgate.session.ClientSession;
 import io.mailgate.session.MailProtocol;
 import io.mailgate.session.PipelineNames;
+import java.util.Optional;
 
 /** POP3 (RFC 1939, RFC 2449, RFC 5034) before login, the way nginx's mail module speaks it. */
 public final class Pop3Protocol implements MailProtocol {
@@ -49,7 +50,10 @@ public final class Pop3Protocol implements MailProtocol {
 
   @Override
   public BackendLogin newBackendLogin(ClientSession session) {
-    return new Pop3BackendLogin();
+    if (!session.config().proxyClientIdentity()) {
+      return new Pop3BackendLogin();
+    }
+    return new Pop3BackendLogin(Optional.of(Pop3Xclient.of(session)), session.log());
   }
 
   @Override

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * (whose RCPT reply, whatever it is, goes to the client), or {@code AUTH PLAIN} with {@code proxy_smtp_auth on}, or
  * nothing more. The client gets {@code 235 2.0.0 OK} after an AUTH.
  *
- * <p>Beyond nginx: Postfix answers XCLIENT with a fresh {@code 220} greeting and forgets the earlier EHLO, so when the
+ * <p>Beyond nginx: a backend whose EHLO lists XCLIENT's attribute names (Postfix does) gets those it lists, PORT,
+ * PROTO, HELO and DESTADDR/DESTPORT included ({@link SmtpXclient}); others get nginx's XCLIENT unchanged. Postfix
+ * answers XCLIENT with a fresh {@code 220} greeting and forgets the earlier EHLO, so when the
  * client sent no HELO/EHLO of its own, {@code EHLO <server_name>} is sent again (AUTH needs it). A refused XCLIENT
  * fails with a message naming the cause. An {@code AUTH PLAIN} too long for a 512-octet command line (RFC 5321
  * §4.5.3.1.4; a bearer token easily is) goes as {@code AUTH PLAIN} and the data on the {@code 334} line. Extensions
@@ -56,6 +58,8 @@ final class SmtpBackendLogin extends BackendLogin {
   /** Whether the HELO/EHLO in flight is EHLO (its reply lists extensions). */
   private boolean ehloInFlight;
   private boolean announcesXclient;
+  /** The attribute names on the XCLIENT line of the backend's EHLO reply (empty: none listed, nginx's command). */
+  private List<String> xclientAttributes = List.of();
   private List<String> backendExtensions;
   private byte[] authPlain;
 
@@ -132,6 +136,9 @@ final class SmtpBackendLogin extends BackendLogin {
         if (reply.code() == 250) {
           noteExtensions(reply);
           announcesXclient = backendExtensions != null && backendExtensions.contains("XCLIENT");
+          if (ehloInFlight) {
+            xclientAttributes = reply.ehloParameters("XCLIENT").orElse(List.of());
+          }
           if (plan.xclient()) {
             sendXclient(ctx);
           } else {
@@ -194,15 +201,32 @@ final class SmtpBackendLogin extends BackendLogin {
     send(ctx, ((ehloInFlight ? "EHLO " : "HELO ") + plan.serverName()).getBytes(StandardCharsets.ISO_8859_1));
   }
 
+  /**
+   * nginx's XCLIENT, or the attributes the backend listed ({@link SmtpXclient}). The reply (220 from Postfix, which
+   * then wants HELO/EHLO again) is handled by {@link #onXclientReply}.
+   */
   private void sendXclient(ChannelHandlerContext ctx) {
-    StringBuilder command = new StringBuilder("XCLIENT ADDR=").append(Xtext.encode(plan.clientAddress()));
     // LOGIN= tells Postfix who authenticated; with proxy_smtp_auth the backend learns it from AUTH instead.
-    if (user.length > 0 && !plan.proxySmtpAuth() && tokenMechanism().isEmpty()) {
-      command.append(" LOGIN=").append(Xtext.encode(user));
+    Optional<byte[]> login = user.length > 0 && !plan.proxySmtpAuth() && tokenMechanism().isEmpty()
+        ? Optional.of(user) : Optional.empty();
+    String command;
+    if (xclientAttributes.isEmpty()) {
+      command = plan.client().nginxCommand(login);
+    } else {
+      Optional<String> listed = plan.client().command(xclientAttributes, login);
+      if (listed.isEmpty()) {
+        plan.log().warn("upstream's XCLIENT takes none of ADDR, PORT, PROTO, HELO, LOGIN, NAME, DESTADDR, DESTPORT; "
+            + "no XCLIENT sent");
+        afterHelo(ctx);
+        return;
+      }
+      if (login.isPresent() && !xclientAttributes.stream().anyMatch(a -> a.equalsIgnoreCase("LOGIN"))) {
+        plan.log().warn("upstream's XCLIENT does not take LOGIN; it is not told who logged in");
+      }
+      command = listed.get();
     }
-    command.append(" NAME=").append(Xtext.encode(plan.clientHost()));
     state = State.XCLIENT;
-    send(ctx, command.toString().getBytes(StandardCharsets.ISO_8859_1));
+    send(ctx, command.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   private void onXclientReply(ChannelHandlerContext ctx, SmtpReply reply) {

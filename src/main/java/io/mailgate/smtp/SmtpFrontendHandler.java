@@ -10,8 +10,8 @@ import io.mailgate.session.ClientSession;
 import io.mailgate.session.ClientTls;
 import io.mailgate.session.FrontendHandler;
 import io.mailgate.session.SaslDialogue;
-import io.netty.util.NetUtil;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +58,19 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
   SmtpLoginPlan loginPlan() {
     Optional<SmtpLoginPlan.Envelope> envelope = sasl.lastMechanism().orElse(null) == Mechanism.NONE
         ? Optional.of(new SmtpLoginPlan.Envelope(mailFrom, rcptTo)) : Optional.empty();
-    return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(),
-        xclientAddress(session.clientIp()), clientHost, Optional.ofNullable(heloLine), esmtp, envelope,
-        SmtpCapabilities.promisedKeywords(smtp), session.log());
+    return new SmtpLoginPlan(session.config().serverName(), smtp.xclient(), smtp.proxySmtpAuth(), xclientFacts(),
+        Optional.ofNullable(heloLine), esmtp, envelope, SmtpCapabilities.promisedKeywords(smtp), session.log());
+  }
+
+  private SmtpXclient xclientFacts() {
+    return new SmtpXclient(SmtpXclient.addressText(session.clientIp()), inet(session.clientAddress()), clientHost,
+        Optional.ofNullable(heloArgument), esmtp, inet(session.connectedAddress()));
+  }
+
+  /** An IP address and port; a unix socket (or an unresolved address) has none. */
+  private static Optional<InetSocketAddress> inet(SocketAddress address) {
+    return address instanceof InetSocketAddress inet && inet.getAddress() != null ? Optional.of(inet)
+        : Optional.empty();
   }
 
   @Override
@@ -281,16 +291,6 @@ final class SmtpFrontendHandler extends FrontendHandler<SmtpRequest> {
     public void login(Credentials credentials) {
       SmtpFrontendHandler.this.login(credentials, List.of());
     }
-  }
-
-  /** Postfix XCLIENT_README: {@code ADDR=IPV6:<address>} for IPv6, in its compressed form (RFC 5952). */
-  static String xclientAddress(String clientIp) {
-    if (clientIp.indexOf(':') < 0) {
-      return clientIp;
-    }
-    String bare = clientIp.indexOf('%') < 0 ? clientIp : clientIp.substring(0, clientIp.indexOf('%'));
-    InetAddress parsed = NetUtil.createInetAddressFromIpAddressString(bare);
-    return "IPV6:" + (parsed == null ? bare : NetUtil.toAddressString(parsed));
   }
 
   private static String ascii(byte[] bytes) {

@@ -10,8 +10,8 @@ import java.util.Set;
  * @param serverName {@code server_name}, for our own EHLO/HELO
  * @param xclient {@code xclient}: send {@code XCLIENT} after our EHLO
  * @param proxySmtpAuth {@code proxy_smtp_auth}: log in with {@code AUTH PLAIN} instead of {@code LOGIN=}
- * @param clientAddress the client's address for {@code ADDR=} ({@code IPV6:} prefix included for IPv6)
- * @param clientHost the client's host name for {@code NAME=} ({@code [UNAVAILABLE]} without a {@code resolver})
+ * @param client what XCLIENT tells the backend about the client: its address, port and name ({@code [UNAVAILABLE]}
+ *     without a {@code resolver}), its HELO, and the address it connected to
  * @param clientHelo the client's own {@code HELO x} / {@code EHLO x} line (no CRLF), if it sent one
  * @param clientEsmtp the client said EHLO, so it saw (and may rely on) the {@code smtp_capabilities}
  * @param envelope for {@code smtp_auth none}: the client's MAIL FROM and RCPT TO lines to replay
@@ -22,8 +22,7 @@ record SmtpLoginPlan(
     String serverName,
     boolean xclient,
     boolean proxySmtpAuth,
-    String clientAddress,
-    String clientHost,
+    SmtpXclient client,
     Optional<byte[]> clientHelo,
     boolean clientEsmtp,
     Optional<Envelope> envelope,

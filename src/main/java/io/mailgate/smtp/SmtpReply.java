@@ -37,6 +37,22 @@ record SmtpReply(int code, List<String> lines) {
     return keywords;
   }
 
+  /**
+   * The ehlo-params of {@code keyword}'s line in an EHLO reply (RFC 5321 §4.1.1.1: keyword, then parameters separated
+   * by spaces), e.g. Postfix's XCLIENT attribute names; empty when the reply has no such line, an empty list when the
+   * line has no parameters.
+   */
+  Optional<List<String>> ehloParameters(String keyword) {
+    for (int i = 1; i < lines.size(); i++) {
+      String text = lines.get(i).length() > 4 ? lines.get(i).substring(4).strip() : "";
+      if (SmtpCapabilities.keyword(text).equals(keyword)) {
+        String rest = text.substring(Math.min(text.length(), keyword.length())).strip();
+        return Optional.of(rest.isEmpty() ? List.of() : List.of(rest.split(" +")));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Collects reply lines; bounded, so a backend cannot grow it without end. */
   static final class Assembler {
 

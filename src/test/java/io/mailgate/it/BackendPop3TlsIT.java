@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.testkit.FakeTlsBackend;
 import io.mailgate.testkit.LineClient;
+import io.mailgate.testkit.TestPki;
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** TLS from mailgate to a POP3 backend: implicit TLS (POP3S) and STLS (RFC 2595 §4). */
 class BackendPop3TlsIT extends BackendTlsITBase {
@@ -59,5 +61,19 @@ class BackendPop3TlsIT extends BackendTlsITBase {
   @Override
   boolean carriesCredentials(String line) {
     return line.startsWith("USER") || line.startsWith("PASS");
+  }
+
+  @Test
+  void withStlsCapaAndXclientGoOnlyOverTls() throws Exception {
+    // RFC 2595 §4: what the server said before TLS is not to be trusted, so CAPA is asked after the upgrade.
+    start(FakeTlsBackend.Mode.STARTTLS, pki.server(TestPki.KeyType.RSA, NAME),
+        "proxy_ssl starttls; " + trusted() + " proxy_ssl_name " + NAME + "; proxy_client_identity on;");
+    logInAndUse(proxy.port());
+    assertThat(backend.receivedInClear()).containsExactly("STLS");
+    assertThat(backend.receivedOverTls()).hasSize(5);
+    assertThat(backend.receivedOverTls().get(0)).isEqualTo("CAPA");
+    assertThat(backend.receivedOverTls().get(1))
+        .matches("XCLIENT ADDR=127\\.0\\.0\\.1 PORT=\\d+ SESSION=[0-9a-f]{16} TTL=4");
+    assertThat(backend.receivedOverTls().subList(2, 5)).containsExactly("USER test@example.com", "PASS secret", "STAT");
   }
 }

@@ -68,6 +68,8 @@ class BackendSmtpTlsIT extends BackendTlsITBase {
     logInAndUse(proxy.port());
     assertThat(backend.receivedInClear()).containsExactly("EHLO mx.test", "STARTTLS");
     assertThat(backend.receivedOverTls()).containsExactly("EHLO mx.test",
-        "XCLIENT ADDR=127.0.0.1 LOGIN=test@example.com NAME=[UNAVAILABLE]", "EHLO client.example", "NOOP");
+        // The backend lists "XCLIENT NAME ADDR PROTO HELO LOGIN", in its EHLO over TLS.
+        "XCLIENT ADDR=127.0.0.1 PROTO=ESMTP HELO=client.example LOGIN=test@example.com NAME=[UNAVAILABLE]",
+        "EHLO client.example", "NOOP");
   }
 }

@@ -37,12 +37,15 @@ class SmtpBackendCredentialsIT {
   @Test
   void xoauth2ReplacesXclientLoginAndTheClientGets235() throws Exception {
     fx = new SmtpProxyFixture(dir, new FakeSmtpBackend().announceXclient().acceptToken(TOKEN)).start(TOKEN_MODE);
+    int clientPort;
     try (SmtpClient c = fx.connect()) {
+      clientPort = c.localPort();
       c.command("EHLO client.example");
       assertThat(c.command("AUTH XOAUTH2 " + XOAUTH2)).isEqualTo("235 2.0.0 OK");
       assertThat(c.command("NOOP")).isEqualTo("250 2.0.0 Ok");
     }
-    assertThat(fx.backend.received()).containsExactly("EHLO mx.test", "XCLIENT ADDR=127.0.0.1 NAME=[UNAVAILABLE]",
+    assertThat(fx.backend.received()).containsExactly("EHLO mx.test", "XCLIENT ADDR=127.0.0.1 PORT=" + clientPort
+        + " PROTO=ESMTP HELO=client.example NAME=[UNAVAILABLE] DESTADDR=127.0.0.1 DESTPORT=" + fx.port(),
         "EHLO client.example", "AUTH XOAUTH2 " + XOAUTH2, "NOOP");
   }
 

@@ -19,8 +19,9 @@ class SmtpBackendLoginStartTlsTest {
   @BeforeEach
   void start() throws Exception {
     // A client that said HELO: without TLS the proxy would say HELO too, but STARTTLS needs EHLO (RFC 3207 §4).
-    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", false, true, "127.0.0.1", "[UNAVAILABLE]", Optional.empty(),
-        false, Optional.empty(), Set.of(), new SessionLog("io.mailgate.session", 1, "127.0.0.1", "127.0.0.1:25", "00000000000000ab"));
+    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", false, true, SmtpXclientTest.client(Optional.empty()),
+        Optional.empty(), false, Optional.empty(), Set.of(),
+        new SessionLog("io.mailgate.session", 1, "127.0.0.1", "127.0.0.1:25", "00000000000000ab"));
     login = new StartTlsLoginHarness(new SmtpBackendLogin(plan));
   }
 

@@ -30,7 +30,8 @@ class SmtpBackendLoginTokenTest {
   }
 
   private void start(boolean xclient, boolean proxySmtpAuth, Mechanism mechanism, String token) {
-    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", xclient, proxySmtpAuth, "127.0.0.1", "[UNAVAILABLE]",
+    SmtpLoginPlan plan = new SmtpLoginPlan("mx.test", xclient, proxySmtpAuth,
+        SmtpXclientTest.client(Optional.of("client.example")),
         Optional.of("EHLO client.example".getBytes(StandardCharsets.US_ASCII)), true, Optional.empty(), Set.of(),
         new SessionLog("io.mailgate.session", 1, "127.0.0.1", "127.0.0.1:25", "00000000000000ab"));
     SmtpBackendLogin login = new SmtpBackendLogin(plan);

@@ -21,6 +21,17 @@ class SmtpReplyTest {
   }
 
   @Test
+  void ehloParametersAreTheWordsAfterTheKeyword() {
+    SmtpReply reply = new SmtpReply(250, List.of("250-backend.example", "250-XCLIENTX A", "250-xclient NAME  ADDR ",
+        "250-XFORWARD NAME", "250 SIZE"));
+    assertThat(reply.ehloParameters("XCLIENT")).contains(List.of("NAME", "ADDR"));
+    assertThat(reply.ehloParameters("SIZE")).contains(List.of());
+    assertThat(reply.ehloParameters("STARTTLS")).isEmpty();
+    // The greeting line is no extension, whatever it says.
+    assertThat(new SmtpReply(250, List.of("250 XCLIENT NAME")).ehloParameters("XCLIENT")).isEmpty();
+  }
+
+  @Test
   void aLineThatIsNoReplyIsRefused() {
     SmtpReply.Assembler assembler = new SmtpReply.Assembler();
     assertThatThrownBy(() -> assembler.add("* OK imap")).isInstanceOf(IllegalArgumentException.class);

@@ -55,7 +55,8 @@ class SmtpResolverIT {
 
   private void start(FakeDnsServer server, String directives) throws Exception {
     dns = server;
-    fx = new SmtpProxyFixture(dir, new FakeSmtpBackend().announceXclient())
+    // A backend that lists only these: the command has nginx's three attributes, NAME the one under test.
+    fx = new SmtpProxyFixture(dir, new FakeSmtpBackend().announceXclient("NAME ADDR LOGIN"))
         .start("resolver 127.0.0.1:" + server.address().getPort() + "; " + directives);
   }
 

@@ -23,8 +23,8 @@ class XtextTest {
 
   @Test
   void ipv6ClientsGetTheCompressedAddressWithThePrefix() {
-    assertThat(SmtpFrontendHandler.xclientAddress("0:0:0:0:0:0:0:1")).isEqualTo("IPV6:::1");
-    assertThat(SmtpFrontendHandler.xclientAddress("2001:db8:0:0:0:0:0:5%eth0")).isEqualTo("IPV6:2001:db8::5");
-    assertThat(SmtpFrontendHandler.xclientAddress("192.0.2.7")).isEqualTo("192.0.2.7");
+    assertThat(SmtpXclient.addressText("0:0:0:0:0:0:0:1")).isEqualTo("IPV6:::1");
+    assertThat(SmtpXclient.addressText("2001:db8:0:0:0:0:0:5%eth0")).isEqualTo("IPV6:2001:db8::5");
+    assertThat(SmtpXclient.addressText("192.0.2.7")).isEqualTo("192.0.2.7");
   }
 }

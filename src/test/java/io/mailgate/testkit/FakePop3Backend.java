@@ -2,6 +2,7 @@ package io.mailgate.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,6 +24,8 @@ public final class FakePop3Backend extends FakeLineBackend<FakePop3Backend> {
   private final String pass;
   private volatile String greeting = "+OK fake pop3 server ready";
   private volatile String passReply;
+  private volatile List<String> capabilities;
+  private volatile String xclientReply;
 
   /** A backend accepting nginx-tests' user and password. */
   public FakePop3Backend() throws IOException {
@@ -48,6 +51,21 @@ public final class FakePop3Backend extends FakeLineBackend<FakePop3Backend> {
     return this;
   }
 
+  /**
+   * Answers CAPA before login with these capability lines (RFC 2449 §5; e.g. {@code XCLIENT}, {@code PIPELINING});
+   * without them a CAPA before login gets {@code -ERR}, as from an RFC 1939 server.
+   */
+  public FakePop3Backend capabilities(String... lines) {
+    this.capabilities = List.of(lines);
+    return this;
+  }
+
+  /** Answers XCLIENT with {@code line} (e.g. {@code +OK Updated}); without it XCLIENT is an unknown command. */
+  public FakePop3Backend xclientReply(String line) {
+    this.xclientReply = line;
+    return this;
+  }
+
   @Override
   void serve(LineServer.Connection c) throws IOException {
     c.timeout(20_000);
@@ -68,6 +86,10 @@ public final class FakePop3Backend extends FakeLineBackend<FakePop3Backend> {
         }
         loggedIn = outcome == Outcome.ACCEPTED;
         c.write(loggedIn ? "+OK Logged in.\r\n" : "-ERR [AUTH] Authentication failed.\r\n");
+      } else if (!loggedIn && upper.equals("CAPA") && capabilities != null) {
+        c.write("+OK Capability list follows\r\n" + String.join("\r\n", capabilities) + "\r\n.\r\n");
+      } else if (!loggedIn && upper.startsWith("XCLIENT ") && xclientReply != null) {
+        c.write(xclientReply + "\r\n");
       } else if (!loggedIn && line.equals("USER " + user)) {
         userOk = true;
         c.write("+OK user ok\r\n");

@@ -20,7 +20,7 @@ public final class FakeSmtpBackend extends FakeLineBackend<FakeSmtpBackend> {
 
   private final List<String> messages = new CopyOnWriteArrayList<>();
   private volatile List<String> extensions = List.of("PIPELINING", "SIZE 10240000", "8BITMIME");
-  private volatile boolean announceXclient;
+  private volatile String xclientLine;
   private volatile boolean refuseXclient;
 
   /** A backend announcing PIPELINING, SIZE and 8BITMIME, but not XCLIENT. */
@@ -34,9 +34,17 @@ public final class FakeSmtpBackend extends FakeLineBackend<FakeSmtpBackend> {
     return this;
   }
 
-  /** Adds XCLIENT to the EHLO reply, as Postfix does for an authorized client. */
+  /** Postfix 3.7's XCLIENT line in its EHLO reply, attribute names and all. */
+  public static final String POSTFIX_XCLIENT = "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT";
+
+  /** Adds XCLIENT to the EHLO reply as Postfix 3.7 does for an authorized client ({@link #POSTFIX_XCLIENT}). */
   public FakeSmtpBackend announceXclient() {
-    this.announceXclient = true;
+    return announceXclient(POSTFIX_XCLIENT.substring("XCLIENT ".length()));
+  }
+
+  /** Adds {@code XCLIENT <attributes>} to the EHLO reply; "" announces a bare {@code XCLIENT}, no names. */
+  public FakeSmtpBackend announceXclient(String attributes) {
+    this.xclientLine = attributes.isEmpty() ? "XCLIENT" : "XCLIENT " + attributes;
     return this;
   }
 
@@ -65,8 +73,8 @@ public final class FakeSmtpBackend extends FakeLineBackend<FakeSmtpBackend> {
         List<String> lines = new ArrayList<>();
         lines.add("fake.backend");
         lines.addAll(extensions);
-        if (announceXclient) {
-          lines.add("XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
+        if (xclientLine != null) {
+          lines.add(xclientLine);
         }
         StringBuilder reply = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {

@@ -352,6 +352,11 @@ public final class FakeTlsBackend implements AutoCloseable {
         c.write("+OK logged in\r\n");
       } else if (upper.equals("STAT")) {
         c.write("+OK 0 0\r\n");
+      } else if (upper.equals("CAPA")) {
+        // A server that takes XCLIENT and says so in CAPA (RFC 2449 §5), not in its greeting.
+        c.write("+OK\r\nUSER\r\nXCLIENT\r\n.\r\n");
+      } else if (upper.startsWith("XCLIENT ")) {
+        c.write("+OK Updated\r\n");
       } else {
         c.write("+OK\r\n");
       }

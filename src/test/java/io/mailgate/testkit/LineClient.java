@@ -35,7 +35,7 @@ public final class LineClient implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream());
   }
 
-  /** The client's own port, as the proxy sees it (e.g. in an IMAP ID {@code x-originating-port}). */
+  /** This end's port: the client port a proxy passes on (IMAP ID {@code x-originating-port}, XCLIENT PORT=). */
   public int localPort() {
     return socket.getLocalPort();
   }

@@ -81,6 +81,16 @@ public final class PostfixServer implements AutoCloseable {
    * @param mailboxes addresses that get a Maildir; their domains become virtual_mailbox_domains
    */
   public static PostfixServer start(Path binary, Path dir, String... mailboxes) throws Exception {
+    return start(binary, dir, List.of(), mailboxes);
+  }
+
+  /**
+   * Like {@link #start(Path, Path, String...)}, with {@code settings} ({@code name = value} lines) added to main.cf
+   * after the defaults, which they override (Postfix takes a parameter's last value), e.g.
+   * {@code smtpd_client_port_logging = yes}.
+   */
+  public static PostfixServer start(Path binary, Path dir, List<String> settings, String... mailboxes)
+      throws Exception {
     Optional<String> problem = cannotRun();
     if (problem.isPresent()) {
       throw new IllegalStateException(problem.get());
@@ -113,7 +123,8 @@ public final class PostfixServer implements AutoCloseable {
           .append("/\n");
     }
     Files.writeString(conf.resolve("vmailbox"), map.toString());
-    Files.writeString(conf.resolve("main.cf"), mainCf(home, conf, String.join(", ", domains)));
+    Files.writeString(conf.resolve("main.cf"), mainCf(home, conf, String.join(", ", domains))
+        + (settings.isEmpty() ? "" : String.join("\n", settings) + "\n"));
     Files.writeString(conf.resolve("master.cf"), masterCf(port));
     PostfixServer server = new PostfixServer(binary, home, conf, port);
     try {

@@ -25,6 +25,20 @@ public final class SmtpClient implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream());
   }
 
+  /** Connects to 127.0.0.1:{@code port} from {@code sourceAddress} (any 127.x.y.z on Linux), a client of its own. */
+  public SmtpClient(String sourceAddress, String host, int port) throws IOException {
+    socket = new Socket();
+    socket.bind(new InetSocketAddress(sourceAddress, 0));
+    socket.connect(new InetSocketAddress(host, port), 5000);
+    socket.setSoTimeout(5000);
+    in = new BufferedInputStream(socket.getInputStream());
+  }
+
+  /** This end's port: the client port a proxy passes on (XCLIENT PORT=). */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Sends {@code line} plus CRLF. */
   public void send(String line) throws IOException {
     sendRaw(line + "\r\n");
