@@ -1,6 +1,7 @@
 package io.mailgate.auth;
 
 import io.mailgate.auth.AuthResult.Unavailable.Kind;
+import io.mailgate.backend.BackendTarget;
 import io.mailgate.config.BackendTlsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,7 +80,7 @@ final class AuthResponseInterpreter {
     }
     // Auth-User and Auth-Pass are used raw, as nginx does: they were never escaped on the way back.
     return new AuthResult.Accepted(
-        new InetSocketAddress(address.get(), portNumber),
+        BackendTarget.of(new InetSocketAddress(address.get(), portNumber)),
         response.header("Auth-User"),
         response.header("Auth-Pass"),
         sasl.map(AuthResponseInterpreter::text),

@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -191,7 +192,7 @@ class HttpAuthClientTest {
         + "Auth-User: backend\u00e9\r\nAuth-Pass: x%20y\r\n\r\n");
 
     assertThat(result).isEqualTo(new AuthResult.Accepted(
-        new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 993),
+        BackendTarget.of(new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 993)),
         Optional.of(bytes("backend\u00e9")), Optional.of(bytes("x%20y")), Optional.empty()));
   }
 
@@ -200,7 +201,7 @@ class HttpAuthClientTest {
     AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 110\r\n\r\n");
 
     assertThat(result).isInstanceOf(AuthResult.Accepted.class);
-    assertThat(((AuthResult.Accepted) result).backend().getPort()).isEqualTo(110);
+    assertThat(((AuthResult.Accepted) result).backend().first().getPort()).isEqualTo(110);
   }
 
   @Test
@@ -378,7 +379,7 @@ class HttpAuthClientTest {
     AuthResult second = ask(request());
 
     assertThat(second).isInstanceOf(AuthResult.Accepted.class);
-    assertThat(((AuthResult.Accepted) second).backend().getPort()).isEqualTo(2525);
+    assertThat(((AuthResult.Accepted) second).backend().first().getPort()).isEqualTo(2525);
     assertThat(server.requests()).hasSize(3);
     assertThat(server.requests().get(2)).isEqualTo(server.requests().get(1));
     assertThat(server.connections()).isEqualTo(2);
