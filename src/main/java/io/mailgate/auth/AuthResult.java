@@ -31,6 +31,11 @@ public sealed interface AuthResult {
       this(backend, user, pass, saslError, Optional.empty(), Optional.empty());
     }
 
+    /** The same answer with {@code resolved} as its backend (an {@code Auth-Server} name's addresses). */
+    public Accepted withBackend(BackendTarget resolved) {
+      return new Accepted(resolved, user, pass, saslError, requiredTls, tlsName);
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Accepted a

@@ -108,6 +108,9 @@ public final class BackendConnector {
    */
   public Attempt connect(EventLoop loop, BackendTarget target, BackendLogin login, Limits limits,
       Optional<ProxyProtocolHeader> header, Progress progress) {
+    if (!target.resolved()) {
+      throw new IllegalArgumentException("backend " + target + " is not resolved");
+    }
     Attempt attempt = new Attempt(login.result());
     login.lineLimit(limits.lineLimit());
     ScheduledFuture<?> deadline = loop.schedule(() -> {

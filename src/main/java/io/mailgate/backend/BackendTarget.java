@@ -7,9 +7,11 @@ import java.util.stream.Collectors;
 
 /**
  * Where a login's backend is: one or more addresses, tried in this order until one accepts the TCP connection
- * (a backend map line with several addresses, or a host name with several A/AAAA records).
+ * (a backend map line with several addresses, or a host name with several A/AAAA records). Before it can be connected
+ * to, a target may also be a host name still to resolve ({@code Auth-Server: imap.internal}): then it holds just that
+ * name, as one unresolved address.
  *
- * @param addresses at least one, resolved
+ * @param addresses at least one; all resolved, or a single unresolved one
  */
 public record BackendTarget(List<InetSocketAddress> addresses) {
 
@@ -19,11 +21,19 @@ public record BackendTarget(List<InetSocketAddress> addresses) {
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("no backend address");
     }
-    for (InetSocketAddress a : addresses) {
-      if (a.isUnresolved()) {
-        throw new IllegalArgumentException("unresolved backend address " + a);
-      }
+    if (addresses.size() > 1 && addresses.stream().anyMatch(InetSocketAddress::isUnresolved)) {
+      throw new IllegalArgumentException("an unresolved backend address among others: " + addresses);
     }
+  }
+
+  /** A host name and port to resolve before connecting. */
+  public static BackendTarget unresolved(String host, int port) {
+    return new BackendTarget(List.of(InetSocketAddress.createUnresolved(host, port)));
+  }
+
+  /** Whether every address is resolved (else this is one name, {@link #first()}'s host). */
+  public boolean resolved() {
+    return !first().isUnresolved();
   }
 
   /** The target of a single address. */
@@ -38,6 +48,9 @@ public record BackendTarget(List<InetSocketAddress> addresses) {
 
   /** nginx's way of printing an address: {@code 127.0.0.1:143}, {@code [::1]:143}. */
   public static String hostAndPort(InetSocketAddress address) {
+    if (address.isUnresolved()) {
+      return address.getHostString() + ":" + address.getPort();
+    }
     String host = address.getAddress().getHostAddress();
     return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
   }

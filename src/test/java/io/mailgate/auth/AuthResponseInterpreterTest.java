@@ -146,11 +146,21 @@ class AuthResponseInterpreterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mail.example.com", "localhost", "1.2.3", "1.2.3.256", "1.2.3.4.5", "[::1]", "fe80::1%eth0",
-      "1.2.3.4:143", "01234.1.1.1", " 1.2.3.4x"})
-  void aServerThatIsNotAnIpLiteralIsUnavailable(String server) {
+  @ValueSource(strings = {"1.2.3", "1.2.3.256", "1.2.3.4.5", "[::1]", "fe80::1%eth0", "1.2.3.4:143", "01234.1.1.1",
+      "mail_1.example", "-mail.example", "mail-.example", "mail..example", "mail.example.", "mail example"})
+  void aServerThatIsNeitherAnIpLiteralNorAHostNameIsUnavailable(String server) {
     assertThat(unavailable(interpret("Auth-Server: " + server + "\r\nAuth-Port: 143\r\n")))
         .isEqualTo("auth http server 127.0.0.1:9000 sent invalid server address:\"" + server.trim() + "\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mail.example.com", "localhost", "imap-1.internal", "1.2.3.4x"})
+  void aHostNameIsAcceptedAsANameToResolve(String server) {
+    AuthResult.Accepted a = (AuthResult.Accepted) interpret("Auth-Server: " + server + "\r\nAuth-Port: 143\r\n");
+
+    assertThat(a.backend().resolved()).isFalse();
+    assertThat(a.backend().first().getHostString()).isEqualTo(server);
+    assertThat(a.backend().first().getPort()).isEqualTo(143);
   }
 
   @ParameterizedTest
