@@ -66,7 +66,7 @@ public final class BackendNameResolver implements AutoCloseable {
       if (addresses.isEmpty()) {
         result.tryFailure(new java.net.UnknownHostException(host));
       } else {
-        result.trySuccess(new BackendTarget(addresses));
+        result.trySuccess(new BackendTarget(addresses, Optional.of(host)));
       }
     });
     return result;

@@ -3,6 +3,7 @@ package io.mailgate.backend;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -12,8 +13,15 @@ import java.util.stream.Collectors;
  * name, as one unresolved address.
  *
  * @param addresses at least one; all resolved, or a single unresolved one
+ * @param hostName the host name the addresses were resolved from, if they all came from one: the name the backend's
+ *     certificate is checked against by default, as nginx's {@code proxy_ssl_name} defaults to the proxied host
  */
-public record BackendTarget(List<InetSocketAddress> addresses) {
+public record BackendTarget(List<InetSocketAddress> addresses, Optional<String> hostName) {
+
+  /** Addresses not resolved from one name (IP literals, or a map line of several entries). */
+  public BackendTarget(List<InetSocketAddress> addresses) {
+    this(addresses, Optional.empty());
+  }
 
   /** Checks and copies. */
   public BackendTarget {
@@ -28,7 +36,7 @@ public record BackendTarget(List<InetSocketAddress> addresses) {
 
   /** A host name and port to resolve before connecting. */
   public static BackendTarget unresolved(String host, int port) {
-    return new BackendTarget(List.of(InetSocketAddress.createUnresolved(host, port)));
+    return new BackendTarget(List.of(InetSocketAddress.createUnresolved(host, port)), Optional.of(host));
   }
 
   /** Whether every address is resolved (else this is one name, {@link #first()}'s host). */

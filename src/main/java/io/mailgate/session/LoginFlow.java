@@ -286,10 +286,9 @@ public final class LoginFlow {
     BackendTarget target = accepted.backend();
     long connectStarted = System.nanoTime();
     session.log().setAction("connecting to upstream");
-    // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification. The certificate name
-    // defaults to the first address (set proxy_ssl_name or Auth-Proxy-SSL-Name for targets of several addresses).
+    // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification.
     Optional<BackendTlsPlan> tls = BackendTlsPlan.resolve(server.config().backendTls(), server.backendTls(),
-        accepted.requiredTls(), accepted.tlsName(), target.first());
+        accepted.requiredTls(), accepted.tlsName(), target);
     tls.ifPresent(plan -> session.log().debug("upstream TLS: " + plan.describe()));
     BackendLogin login = server.protocol().newBackendLogin(session);
     // The login owns the credentials from here and wipes them once it is over.

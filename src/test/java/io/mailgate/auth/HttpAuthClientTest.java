@@ -270,6 +270,7 @@ class HttpAuthClientTest {
       assertThat(accepted.backend().toString())
           .isEqualTo("192.0.2.10:993 192.0.2.11:993 [2001:db8:0:0:0:0:0:12]:993");
       assertThat(accepted.pass().map(String::new)).contains("x");
+      assertThat(accepted.backend().hostName()).contains("imap.internal");
     }
   }
 

@@ -58,7 +58,9 @@ public final class BackendMap {
         for (int f = 1; f < fields.length; f++) {
           addresses.addAll(HostPort.parseAll(fields[f]));
         }
-        backend = new BackendTarget(addresses);
+        // One name on the line: the backend's certificate is checked against it (see BackendTlsPlan).
+        backend = new BackendTarget(addresses,
+            fields.length == 2 ? HostPort.hostName(fields[1]) : Optional.empty());
       } catch (IllegalArgumentException e) {
         throw new FileFormatException(file, number, e.getMessage());
       }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Parses backend addresses written as {@code host:port}: an IPv4 literal, a host name, or an IPv6 literal in brackets
@@ -56,6 +57,12 @@ public final class HostPort {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("host \"" + host + "\" not found");
     }
+  }
+
+  /** The host of {@code host:port} when it is a name rather than an IP literal (checked by {@link #parse} first). */
+  public static Optional<String> hostName(String text) {
+    String host = text.substring(0, text.lastIndexOf(':'));
+    return host.startsWith("[") || NetUtil.isValidIpV4Address(host) ? Optional.empty() : Optional.of(host);
   }
 
   private static int port(String digits) {

@@ -72,8 +72,12 @@ class BackendMapTest {
     BackendMap map = BackendMap.load(write("* localhost:143\n"));
 
     java.net.InetAddress[] all = java.net.InetAddress.getAllByName("localhost");
-    assertThat(map.lookup("x").orElseThrow().addresses()).hasSize(all.length)
+    BackendTarget target = map.lookup("x").orElseThrow();
+    assertThat(target.addresses()).hasSize(all.length)
         .extracting(InetSocketAddress::getAddress).containsExactly(all);
+    assertThat(target.hostName()).as("the certificate name by default").contains("localhost");
+    assertThat(BackendMap.load(write("* localhost:143 127.0.0.1:143\n")).lookup("x").orElseThrow().hostName())
+        .as("no single name for a line of several entries").isEmpty();
   }
 
   @Test
