@@ -94,6 +94,16 @@ public final class BackendConnector {
     public Optional<InetSocketAddress> address() {
       return Optional.ofNullable(address);
     }
+
+    /**
+     * The client went away: the login fails first, so that the connect this closes is not taken for a dead address
+     * and followed by the next one; then the current connection closes.
+     */
+    public void abandon() {
+      result.tryFailure(new BackendLoginException(BackendFailure.CONNECT, "client closed connection",
+          Optional.empty()));
+      channel().ifPresent(Channel::close);
+    }
   }
 
   /** The backend login's line framer: CRLF or LF, at most {@code lineLimit} bytes, line ends stripped. */

@@ -319,7 +319,7 @@ public final class LoginFlow {
         });
     // A client that goes away during the backend login takes the backend connection with it. The listener is
     // removed once the login is over, so an idle proxied session does not keep the login's result alive.
-    GenericFutureListener<Future<Void>> closeBackendToo = f -> attempt.channel().ifPresent(Channel::close);
+    GenericFutureListener<Future<Void>> closeBackendToo = f -> attempt.abandon();
     session.channel().closeFuture().addListener(closeBackendToo);
     attempt.result().addListener((Future<String> f) -> {
       session.channel().closeFuture().removeListener(closeBackendToo);

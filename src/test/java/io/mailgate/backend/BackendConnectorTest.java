@@ -266,6 +266,40 @@ class BackendConnectorTest {
   }
 
   @Test
+  void anAbandonedLoginStopsWithoutTryingTheNextAddress() throws Exception {
+    InetSocketAddress hole = blackHole();
+    Backend live = new Backend("HELLO");
+    EventLoop loop = group.next();
+    HelloLogin login = new HelloLogin();
+    login.init(BackendCredentials.password(new byte[] {'u'}, new byte[] {'p'}), loop.newPromise(), Optional.empty());
+    BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+    BackendConnector.Progress recorder = new BackendConnector.Progress() {
+      @Override
+      public void connecting(InetSocketAddress address) {
+        progress.add("connecting " + name(address));
+      }
+
+      @Override
+      public void failedOver(InetSocketAddress address, String reason) {
+        progress.add("failed " + name(address));
+      }
+    };
+    BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop,
+        new BackendTarget(List.of(hole, live.address())), login,
+        new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(5), 1024), Optional.empty(),
+        recorder)).syncUninterruptibly().getNow();
+    io.netty.channel.Channel connecting = attempt.channel().orElseThrow();
+
+    loop.submit(attempt::abandon).syncUninterruptibly();
+
+    assertThat(connecting.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure(attempt.result()).getMessage()).isEqualTo("client closed connection");
+    Thread.sleep(200);
+    assertThat(progress).containsExactly("connecting " + name(hole));
+    assertThat(live.accepted).hasValue(0);
+  }
+
+  @Test
   void theProxyHeaderGoesOutBeforeTheLoginReadsTheGreeting() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
       InetSocketAddress address = new InetSocketAddress(LOOPBACK, server.getLocalPort());
