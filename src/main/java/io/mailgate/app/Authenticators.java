@@ -91,7 +91,7 @@ final class Authenticators implements AutoCloseable {
         TokenValidator validator = new TokenValidator(oauth.get(), fetcher.get(), Clock.systemUTC());
         tokens = Optional.of(new BearerTokenAuthClient(validator, user -> router.route(user, Optional.empty())));
       }
-      Optional<AuthClient> http = server.authHttp().map(h -> new HttpAuthClient(h, transport, gate));
+      Optional<AuthClient> http = server.authHttp().map(h -> new HttpAuthClient(h, transport, gate, server.resolver()));
       AuthClient chain = new MechanismRouter(tokens, passwords, http);
       Optional<byte[]> storeSecret = demo.secretFor(server);
       if (storeSecret.isPresent()) {

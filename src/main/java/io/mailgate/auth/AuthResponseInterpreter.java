@@ -1,6 +1,7 @@
 package io.mailgate.auth;
 
 import io.mailgate.auth.AuthResult.Unavailable.Kind;
+import io.mailgate.backend.BackendTarget;
 import io.mailgate.config.BackendTlsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -56,7 +57,7 @@ final class AuthResponseInterpreter {
       return unavailable(peer, "did not send server or port");
     }
     Optional<InetAddress> address = AuthServerAddress.parse(server.get());
-    if (address.isEmpty()) {
+    if (address.isEmpty() && !AuthServerAddress.isHostName(server.get())) {
       return unavailable(peer, "sent invalid server address:\"" + server.get() + "\"");
     }
     String p = port.get();
@@ -79,7 +80,8 @@ final class AuthResponseInterpreter {
     }
     // Auth-User and Auth-Pass are used raw, as nginx does: they were never escaped on the way back.
     return new AuthResult.Accepted(
-        new InetSocketAddress(address.get(), portNumber),
+        address.map(a -> BackendTarget.of(new InetSocketAddress(a, portNumber)))
+            .orElseGet(() -> BackendTarget.unresolved(server.get(), portNumber)),
         response.header("Auth-User"),
         response.header("Auth-Pass"),
         sasl.map(AuthResponseInterpreter::text),

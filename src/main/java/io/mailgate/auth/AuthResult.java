@@ -1,7 +1,7 @@
 package io.mailgate.auth;
 
+import io.mailgate.backend.BackendTarget;
 import io.mailgate.config.BackendTlsConfig;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -12,7 +12,8 @@ public sealed interface AuthResult {
   /**
    * {@code Auth-Status: OK} (or no Auth-Status at all): log in to {@code backend}.
    *
-   * @param backend {@code Auth-Server}:{@code Auth-Port}
+   * @param backend {@code Auth-Server}:{@code Auth-Port} (the built-in authenticators: the backend map's addresses),
+   *     tried in order
    * @param user {@code Auth-User}, replacing the client's login towards the backend
    * @param pass {@code Auth-Pass}, replacing the client's secret towards the backend
    * @param saslError {@code Auth-Error-SASL} if the service sent one anyway (ignored unless in Fastmail mode)
@@ -20,14 +21,19 @@ public sealed interface AuthResult {
    *     TLS, whatever {@code proxy_ssl} says; it can only add TLS, never remove it or its verification
    * @param tlsName {@code Auth-Proxy-SSL-Name} (mailgate's own): the name the backend's certificate must carry
    */
-  record Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass, Optional<String> saslError,
+  record Accepted(BackendTarget backend, Optional<byte[]> user, Optional<byte[]> pass, Optional<String> saslError,
       Optional<BackendTlsConfig.Mode> requiredTls, Optional<String> tlsName)
       implements AuthResult {
 
     /** Accepted with no TLS demands. */
-    public Accepted(InetSocketAddress backend, Optional<byte[]> user, Optional<byte[]> pass,
+    public Accepted(BackendTarget backend, Optional<byte[]> user, Optional<byte[]> pass,
         Optional<String> saslError) {
       this(backend, user, pass, saslError, Optional.empty(), Optional.empty());
+    }
+
+    /** The same answer with {@code resolved} as its backend (an {@code Auth-Server} name's addresses). */
+    public Accepted withBackend(BackendTarget resolved) {
+      return new Accepted(resolved, user, pass, saslError, requiredTls, tlsName);
     }
 
     @Override

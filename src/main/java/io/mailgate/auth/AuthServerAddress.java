@@ -4,12 +4,17 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Parses {@code Auth-Server}: a literal IPv4 or IPv6 address, never a host name (nginx's {@code ngx_parse_addr}
- * does no DNS, and a lookup here would block the event loop).
+ * Parses {@code Auth-Server}: a literal IPv4 or IPv6 address as nginx's {@code ngx_parse_addr} takes it, or (beyond
+ * nginx, which answers a name with an internal error) a host name, which {@link HttpAuthClient} resolves without
+ * blocking once the answer is in.
  */
 final class AuthServerAddress {
+
+  /** One label of a host name. */
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
   private AuthServerAddress() {}
 
@@ -27,6 +32,24 @@ final class AuthServerAddress {
     } catch (UnknownHostException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether {@code text} is a host name (RFC 1123 §2.1 labels of letters, digits and inner hyphens, at most 63
+   * bytes each and 253 in all) whose last label is not all digits (RFC 3696 §2), so that a malformed IPv4 literal
+   * such as {@code 1.2.3.256} stays invalid rather than becoming a lookup.
+   */
+  static boolean isHostName(String text) {
+    if (text.isEmpty() || text.length() > 253 || text.endsWith(".")) {
+      return false;
+    }
+    String[] labels = text.split("\\.", -1);
+    for (String label : labels) {
+      if (!LABEL.matcher(label).matches()) {
+        return false;
+      }
+    }
+    return !AuthResponse.isDigits(labels[labels.length - 1]);
   }
 
   /** Dotted quad, four decimal parts of one to three digits, each at most 255. */

@@ -5,8 +5,11 @@ import io.mailgate.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.Promise;
@@ -18,8 +21,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Opens a backend connection on the client's event loop (no thread hop, as Velocity does) and runs a
- * {@link BackendLogin} on it, bounded by one timeout from connect to the login's last reply. The connection counts
- * against {@code worker_connections}. With implicit TLS ({@link BackendLogin#tls()}) the TLS handler goes first.
+ * {@link BackendLogin} on it. The target's addresses are tried in order: a refused connection or one not up within
+ * {@code proxy_connect_timeout} moves on to the next (each such failure reported once), while anything after the TCP
+ * connect (a bad greeting, rejected credentials) ends the login there: that backend was reached, and trying another
+ * could submit a message twice or count a failed login twice against the account. One deadline ({@code timeout})
+ * bounds the whole login, every connect included. Each connection counts against {@code worker_connections}. With
+ * implicit TLS ({@link BackendLogin#tls()}) the TLS handler goes first.
  */
 public final class BackendConnector {
 
@@ -27,6 +34,7 @@ public final class BackendConnector {
   public static final String FRAMER = "framer";
   /** See {@link #FRAMER}. */
   public static final String LOGIN = "backend-login";
+  private static final String SETUP = "backend-setup";
 
   private final Transport transport;
   private final ConnectionGate gate;
@@ -38,10 +46,65 @@ public final class BackendConnector {
   }
 
   /**
-   * One connection attempt: the channel (absent when no connection slot was free) and the login's outcome, which
-   * completes on {@code loop} with the client's reply or fails with a {@link BackendLoginException}.
+   * The bounds of one login.
+   *
+   * @param timeout from the first connect to the login's last reply ({@code timeout})
+   * @param connectTimeout each address's TCP connect ({@code proxy_connect_timeout})
+   * @param lineLimit longest backend response line during the login ({@code proxy_buffer})
    */
-  public record Attempt(Optional<Channel> channel, Promise<String> result) {}
+  public record Limits(Duration timeout, Duration connectTimeout, int lineLimit) {}
+
+  /** Told about the addresses as they are tried (on the loop), e.g. for the session's log. */
+  public interface Progress {
+    /** {@code address} is being connected to. */
+    void connecting(InetSocketAddress address);
+
+    /**
+     * Connecting to {@code address} failed with {@code reason} (e.g. {@code connect() failed (111: Connection
+     * refused)}) and the next address is tried. The last address's failure is not reported here: it fails the login.
+     */
+    void failedOver(InetSocketAddress address, String reason);
+  }
+
+  /**
+   * One login's connections: the login's outcome, which completes on the loop with the client's reply or fails with a
+   * {@link BackendLoginException}, and the channel of the address being tried (the connected one once the login has
+   * succeeded).
+   */
+  public static final class Attempt {
+    private final Promise<String> result;
+    private Channel channel;
+    private InetSocketAddress address;
+
+    Attempt(Promise<String> result) {
+      this.result = result;
+    }
+
+    /** The login's outcome. */
+    public Promise<String> result() {
+      return result;
+    }
+
+    /** The current backend channel; absent before the first connect or when no connection slot was free. */
+    public Optional<Channel> channel() {
+      return Optional.ofNullable(channel);
+    }
+
+    /** The address of {@link #channel()}. */
+    public Optional<InetSocketAddress> address() {
+      return Optional.ofNullable(address);
+    }
+
+    /**
+     * The client went away: the login fails first, so that the connect this closes is not taken for a dead address
+     * and followed by the next one; then the current connection closes.
+     */
+    public void abandon() {
+      result.tryFailure(new BackendLoginException(BackendFailure.CONNECT, "client closed connection",
+          Optional.empty()));
+      channel().ifPresent(Channel::close);
+    }
+  }
 
   /** The backend login's line framer: CRLF or LF, at most {@code lineLimit} bytes, line ends stripped. */
   static LineBasedFrameDecoder newFramer(int lineLimit) {
@@ -49,53 +112,126 @@ public final class BackendConnector {
   }
 
   /**
-   * Connects to {@code address} and logs in with {@code login} (already {@link BackendLogin#init initialised}).
+   * Connects to {@code target} and logs in with {@code login} (already {@link BackendLogin#init initialised}).
    *
-   * @param timeout bounds the connect and the whole login ({@code timeout})
-   * @param lineLimit longest backend response line during the login ({@code proxy_buffer})
-   * @param proxyLine the PROXY protocol header that opens the connection ({@code proxy_protocol on}), if any
+   * @param header the PROXY protocol header that opens the connection ({@code proxy_protocol}), if any
    */
-  public Attempt connect(EventLoop loop, InetSocketAddress address, BackendLogin login, Duration timeout,
-      int lineLimit, Optional<ProxyProtocolSender> proxyLine) {
-    Promise<String> result = login.result();
-    if (!gate.tryAcquire(loop)) {
-      result.tryFailure(new BackendLoginException(BackendFailure.INTERNAL, "worker_connections are not enough",
-          Optional.empty()));
-      return new Attempt(Optional.empty(), result);
+  public Attempt connect(EventLoop loop, BackendTarget target, BackendLogin login, Limits limits,
+      Optional<ProxyProtocolHeader> header, Progress progress) {
+    if (!target.resolved()) {
+      throw new IllegalArgumentException("backend " + target + " is not resolved");
     }
-    login.lineLimit(lineLimit);
-    Bootstrap bootstrap = new Bootstrap()
-        .group(loop)
-        .channel(transport.socketChannel())
-        // No Netty connect timer: the login's deadline below covers the connect too, and Netty's timer object would
-        // stay referenced by the channel for the whole proxied session.
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            // The PROXY header precedes everything, the TLS handshake included (proxy-protocol.txt §2).
-            proxyLine.ifPresent(sender -> sender.addTo(ch.pipeline()));
-            // Implicit TLS: the handshake comes first, so the greeting is read over TLS.
-            login.tls().filter(BackendTlsPlan::implicit)
-                .ifPresent(tls -> ch.pipeline().addLast(BackendLogin.TLS, tls.newHandler(ch.alloc())));
-            ch.pipeline().addLast(FRAMER, newFramer(lineLimit));
-            ch.pipeline().addLast(LOGIN, login);
-          }
-        });
-    ChannelFuture connect = bootstrap.connect(address);
-    Channel channel = connect.channel();
-    channel.closeFuture().addListener(f -> gate.release(loop));
+    Attempt attempt = new Attempt(login.result());
+    login.lineLimit(limits.lineLimit());
     ScheduledFuture<?> deadline = loop.schedule(() -> {
-      result.tryFailure(new BackendLoginException(BackendFailure.TIMEOUT, "upstream timed out", Optional.empty()));
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    result.addListener(f -> deadline.cancel(false));
-    connect.addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        String why = f.cause() == null ? "unknown" : f.cause().getMessage();
-        result.tryFailure(new BackendLoginException(BackendFailure.CONNECT, "connect() failed (" + why + ")",
-            Optional.empty()));
+      attempt.result.tryFailure(new BackendLoginException(BackendFailure.TIMEOUT, "upstream timed out",
+          Optional.empty()));
+    }, limits.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    attempt.result.addListener(f -> deadline.cancel(false));
+    new Tries(loop, target, login, limits, header, progress, attempt).next(0);
+    return attempt;
+  }
+
+  /** The connects of one login, one address after the other. */
+  private final class Tries {
+    private final EventLoop loop;
+    private final BackendTarget target;
+    private final BackendLogin login;
+    private final Limits limits;
+    private final Optional<ProxyProtocolHeader> header;
+    private final Progress progress;
+    private final Attempt attempt;
+
+    Tries(EventLoop loop, BackendTarget target, BackendLogin login, Limits limits,
+        Optional<ProxyProtocolHeader> header, Progress progress, Attempt attempt) {
+      this.loop = loop;
+      this.target = target;
+      this.login = login;
+      this.limits = limits;
+      this.header = header;
+      this.progress = progress;
+      this.attempt = attempt;
+    }
+
+    void next(int index) {
+      Promise<String> result = attempt.result;
+      if (result.isDone()) {
+        return;
       }
-    });
-    return new Attempt(Optional.of(channel), result);
+      if (!gate.tryAcquire(loop)) {
+        result.tryFailure(new BackendLoginException(BackendFailure.INTERNAL, "worker_connections are not enough",
+            Optional.empty()));
+        return;
+      }
+      InetSocketAddress address = target.addresses().get(index);
+      progress.connecting(address);
+      Bootstrap bootstrap = new Bootstrap()
+          .group(loop)
+          .channel(transport.socketChannel())
+          // No Netty connect timer: ours below is cancelled once connected, while Netty's timer object would stay
+          // referenced by the channel for the whole proxied session.
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
+          .handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              // The login's handlers join only a connected channel: the login is one handler per session, and a
+              // failed connect must leave it free for the next address.
+              ch.pipeline().addLast(SETUP, new Setup());
+            }
+          });
+      ChannelFuture connect = bootstrap.connect(address);
+      Channel channel = connect.channel();
+      attempt.channel = channel;
+      attempt.address = address;
+      channel.closeFuture().addListener(f -> gate.release(loop));
+      ScheduledFuture<?> connectDeadline = loop.schedule(() -> {
+        if (!connect.isDone()) {
+          failed(index, BackendFailure.TIMEOUT, "upstream timed out (110: Connection timed out)");
+          channel.close();
+        }
+      }, limits.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      connect.addListener((ChannelFuture f) -> {
+        connectDeadline.cancel(false);
+        if (!f.isSuccess() && !result.isDone() && attempt.channel == channel) {
+          failed(index, BackendFailure.CONNECT, "connect() failed (" + ConnectErrors.describe(f.cause()) + ")");
+        }
+      });
+    }
+
+    /** The address at {@code index} could not be connected to: the next one is tried, or the login fails. */
+    private void failed(int index, BackendFailure failure, String reason) {
+      if (index + 1 < target.addresses().size()) {
+        progress.failedOver(target.addresses().get(index), reason);
+        // Dropped before the next connect: the failed channel must not count as this login's any more.
+        attempt.channel = null;
+        next(index + 1);
+      } else {
+        attempt.result.tryFailure(new BackendLoginException(failure, reason, Optional.empty()));
+      }
+    }
+
+    /** Installs the login's handlers once the TCP connection is up, then lets them see it come up. */
+    private final class Setup extends ChannelInboundHandlerAdapter {
+      @Override
+      public void channelActive(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        String last = ctx.name();
+        // The PROXY header precedes everything, the TLS handshake included (proxy-protocol.txt §2): the sender
+        // writes it as it joins the connected channel, before the TLS handler below starts its handshake.
+        if (header.isPresent()) {
+          pipeline.addAfter(last, ProxyProtocolSender.NAME, new ProxyProtocolSender(header.get()));
+        }
+        // Implicit TLS: the handshake comes first, so the greeting is read over TLS.
+        Optional<BackendTlsPlan> implicit = login.tls().filter(BackendTlsPlan::implicit);
+        if (implicit.isPresent()) {
+          pipeline.addAfter(last, BackendLogin.TLS, implicit.get().newHandler(ctx.alloc()));
+          last = BackendLogin.TLS;
+        }
+        pipeline.addAfter(last, FRAMER, newFramer(limits.lineLimit()));
+        pipeline.addAfter(FRAMER, LOGIN, login);
+        ctx.fireChannelActive();
+        pipeline.remove(this);
+      }
+    }
   }
 }

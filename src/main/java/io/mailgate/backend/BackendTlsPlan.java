@@ -37,12 +37,23 @@ public record BackendTlsPlan(BackendTlsConfig.Mode mode, String peerName, int po
    */
   public static Optional<BackendTlsPlan> resolve(BackendTlsConfig config, BackendTls tls,
       Optional<BackendTlsConfig.Mode> required, Optional<String> requiredName, InetSocketAddress backend) {
+    return resolve(config, tls, required, requiredName, BackendTarget.of(backend));
+  }
+
+  /**
+   * As above for a target of possibly several addresses: without {@code Auth-Proxy-SSL-Name} or
+   * {@code proxy_ssl_name}, the host name the target was resolved from ({@code Auth-Server: imap.internal}) is the
+   * expected name, else its first address's IP literal (with several literals, set {@code proxy_ssl_name}).
+   */
+  public static Optional<BackendTlsPlan> resolve(BackendTlsConfig config, BackendTls tls,
+      Optional<BackendTlsConfig.Mode> required, Optional<String> requiredName, BackendTarget target) {
     BackendTlsConfig.Mode mode = stronger(config.mode(), required.orElse(BackendTlsConfig.Mode.OFF));
     if (mode == BackendTlsConfig.Mode.OFF) {
       return Optional.empty();
     }
-    String name = requiredName.or(config::name).orElseGet(() -> ipLiteral(backend));
-    return Optional.of(new BackendTlsPlan(mode, name, backend.getPort(), config.verify(), tls));
+    InetSocketAddress first = target.first();
+    String name = requiredName.or(config::name).or(target::hostName).orElseGet(() -> ipLiteral(first));
+    return Optional.of(new BackendTlsPlan(mode, name, first.getPort(), config.verify(), tls));
   }
 
   /** Whether the connection starts with the TLS handshake (IMAPS, POP3S, SMTPS ports). */

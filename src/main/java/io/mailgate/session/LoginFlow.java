@@ -3,7 +3,11 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.backend.BackendConnector;
-import io.mailgate.backend.ProxyProtocolSender;
+import io.mailgate.backend.ProxiedClient;
+import io.mailgate.backend.ProxyProtocolHeader;
+import io.mailgate.backend.BackendTarget;
+import io.mailgate.config.ProxyProtocolVersion;
+import io.mailgate.tls.Verification;
 import io.mailgate.backend.BackendCredentials;
 import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.config.BuiltinAuthConfig;
@@ -21,7 +25,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -280,30 +283,43 @@ public final class LoginFlow {
 
   private void connectBackend(AuthResult.Accepted accepted, BackendCredentials backendCredentials) {
     ServerRuntime server = session.server();
-    InetSocketAddress address = accepted.backend();
-    String upstream = hostAndPort(address);
-    session.log().setUpstream(upstream);
-    session.record().backend(upstream);
+    BackendTarget target = accepted.backend();
     long connectStarted = System.nanoTime();
     session.log().setAction("connecting to upstream");
     // Auth-Proxy-SSL can add TLS to this login, never remove it or weaken its verification.
     Optional<BackendTlsPlan> tls = BackendTlsPlan.resolve(server.config().backendTls(), server.backendTls(),
-        accepted.requiredTls(), accepted.tlsName(), address);
+        accepted.requiredTls(), accepted.tlsName(), target);
     tls.ifPresent(plan -> session.log().debug("upstream TLS: " + plan.describe()));
     BackendLogin login = server.protocol().newBackendLogin(session);
     // The login owns the credentials from here and wipes them once it is over.
     login.init(backendCredentials, loop.newPromise(), tls);
     // proxy_protocol: the backend learns the client's address (the real one, after set_real_ip_from) and ours: the
-    // local address even behind a balancer, as nginx (mail_proxy_protocol.t), unlike connectedAddress().
-    Optional<ProxyProtocolSender> proxyLine = server.config().proxyProtocol().enabled()
-        ? Optional.of(new ProxyProtocolSender(session.clientAddress(), session.channel().localAddress()))
+    // local address even behind a balancer, as nginx (mail_proxy_protocol.t), unlike connectedAddress(); v2 the same,
+    // for one meaning of the destination whatever the version.
+    ProxyProtocolVersion version = server.config().proxyProtocol();
+    Optional<ProxyProtocolHeader> header = version.enabled()
+        ? Optional.of(ProxyProtocolHeader.of(version, proxiedClient()))
         : Optional.empty();
-    BackendConnector.Attempt attempt = server.backendConnector().connect(loop, address, login,
-        server.config().timeout(), server.config().proxyBuffer(), proxyLine);
-    Optional<Channel> backend = attempt.channel();
+    BackendConnector.Limits limits = new BackendConnector.Limits(server.config().timeout(),
+        server.config().proxyConnectTimeout(), server.config().proxyBuffer());
+    BackendConnector.Attempt attempt = server.backendConnector().connect(loop, target, login, limits, header,
+        new BackendConnector.Progress() {
+          @Override
+          public void connecting(InetSocketAddress address) {
+            // The access log, the metrics and the error log name the address actually tried.
+            String upstream = BackendTarget.hostAndPort(address);
+            session.log().setUpstream(upstream);
+            session.record().backend(upstream);
+          }
+
+          @Override
+          public void failedOver(InetSocketAddress address, String reason) {
+            session.log().error(reason);
+          }
+        });
     // A client that goes away during the backend login takes the backend connection with it. The listener is
     // removed once the login is over, so an idle proxied session does not keep the login's result alive.
-    GenericFutureListener<Future<Void>> closeBackendToo = f -> backend.ifPresent(Channel::close);
+    GenericFutureListener<Future<Void>> closeBackendToo = f -> attempt.abandon();
     session.channel().closeFuture().addListener(closeBackendToo);
     attempt.result().addListener((Future<String> f) -> {
       session.channel().closeFuture().removeListener(closeBackendToo);
@@ -313,18 +329,19 @@ public final class LoginFlow {
       record.events().backendLogin(record, failure, System.nanoTime() - connectStarted);
       record.loginFinished(failure.isEmpty() ? LoginOutcome.OK : LoginOutcome.BACKEND_FAILURE);
       if (f.isSuccess()) {
-        handOver(backend.orElseThrow(), f.getNow());
+        handOver(attempt.channel().orElseThrow(), f.getNow());
       } else {
         session.log().setAction(login.action());
-        backendFailed(backend, f.cause());
+        backendFailed(attempt.channel(), f.cause());
       }
     });
   }
 
-  /** nginx's way of printing an address: {@code 127.0.0.1:143}, {@code [::1]:143}. */
-  private static String hostAndPort(InetSocketAddress address) {
-    String host = address.getAddress().getHostAddress();
-    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+  /** What a PROXY protocol header tells the backend about this session's client connection. */
+  private ProxiedClient proxiedClient() {
+    Optional<ProxiedClient.Tls> tls = session.tls().map(info -> new ProxiedClient.Tls(info.protocol(), info.cipher(),
+        info.verification() instanceof Verification.Success, ClientServerName.of(session.channel())));
+    return new ProxiedClient(session.clientAddress(), session.channel().localAddress(), tls, session.record().id());
   }
 
   private void backendFailed(Optional<Channel> backend, Throwable cause) {

@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.config.BackendTlsConfig;
@@ -46,7 +47,7 @@ class AuthResponseInterpreterTest {
     AuthResult r = interpret("Auth-Status: OK\r\nAuth-Server: 10.0.0.5\r\nAuth-Port: 143\r\n"
         + "Auth-User: back%20end\r\nAuth-Pass: s3cr3t\r\n");
     assertThat(r).isEqualTo(new AuthResult.Accepted(
-        new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, 0, 5}), 143),
+        BackendTarget.of(new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, 0, 5}), 143)),
         Optional.of("back%20end".getBytes(StandardCharsets.US_ASCII)),
         Optional.of("s3cr3t".getBytes(StandardCharsets.US_ASCII)),
         Optional.empty()));
@@ -76,8 +77,8 @@ class AuthResponseInterpreterTest {
     AuthResult r = interpret("Auth-Server: ::1\r\nAuth-Port: 110\r\n");
     assertThat(r).isInstanceOf(AuthResult.Accepted.class);
     AuthResult.Accepted a = (AuthResult.Accepted) r;
-    assertThat(a.backend().getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
-    assertThat(a.backend().getPort()).isEqualTo(110);
+    assertThat(a.backend().first().getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+    assertThat(a.backend().first().getPort()).isEqualTo(110);
     assertThat(a.user()).isEmpty();
     assertThat(a.pass()).isEmpty();
   }
@@ -145,11 +146,21 @@ class AuthResponseInterpreterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mail.example.com", "localhost", "1.2.3", "1.2.3.256", "1.2.3.4.5", "[::1]", "fe80::1%eth0",
-      "1.2.3.4:143", "01234.1.1.1", " 1.2.3.4x"})
-  void aServerThatIsNotAnIpLiteralIsUnavailable(String server) {
+  @ValueSource(strings = {"1.2.3", "1.2.3.256", "1.2.3.4.5", "[::1]", "fe80::1%eth0", "1.2.3.4:143", "01234.1.1.1",
+      "mail_1.example", "-mail.example", "mail-.example", "mail..example", "mail.example.", "mail example"})
+  void aServerThatIsNeitherAnIpLiteralNorAHostNameIsUnavailable(String server) {
     assertThat(unavailable(interpret("Auth-Server: " + server + "\r\nAuth-Port: 143\r\n")))
         .isEqualTo("auth http server 127.0.0.1:9000 sent invalid server address:\"" + server.trim() + "\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mail.example.com", "localhost", "imap-1.internal", "1.2.3.4x"})
+  void aHostNameIsAcceptedAsANameToResolve(String server) {
+    AuthResult.Accepted a = (AuthResult.Accepted) interpret("Auth-Server: " + server + "\r\nAuth-Port: 143\r\n");
+
+    assertThat(a.backend().resolved()).isFalse();
+    assertThat(a.backend().first().getHostString()).isEqualTo(server);
+    assertThat(a.backend().first().getPort()).isEqualTo(143);
   }
 
   @ParameterizedTest

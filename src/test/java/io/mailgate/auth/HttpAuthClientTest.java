@@ -1,9 +1,14 @@
 package io.mailgate.auth;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mailgate.auth.FakeAuthHttpServer.Reply;
+import io.mailgate.config.ResolverConfig;
+import io.mailgate.resolver.FakeDnsServer;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
@@ -191,7 +196,7 @@ class HttpAuthClientTest {
         + "Auth-User: backend\u00e9\r\nAuth-Pass: x%20y\r\n\r\n");
 
     assertThat(result).isEqualTo(new AuthResult.Accepted(
-        new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 993),
+        BackendTarget.of(new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 993)),
         Optional.of(bytes("backend\u00e9")), Optional.of(bytes("x%20y")), Optional.empty()));
   }
 
@@ -200,7 +205,7 @@ class HttpAuthClientTest {
     AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 110\r\n\r\n");
 
     assertThat(result).isInstanceOf(AuthResult.Accepted.class);
-    assertThat(((AuthResult.Accepted) result).backend().getPort()).isEqualTo(110);
+    assertThat(((AuthResult.Accepted) result).backend().first().getPort()).isEqualTo(110);
   }
 
   @Test
@@ -237,10 +242,70 @@ class HttpAuthClientTest {
         .isEqualTo("auth http server " + peer() + " sent invalid response");
   }
 
+  /** A client whose {@code resolver} is {@code dns}, with {@code resolver_timeout} 2s. */
+  private HttpAuthClient clientResolvingWith(FakeDnsServer dns) {
+    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", server.address(), "auth.test", "/auth",
+        List.of(), Duration.ofSeconds(5), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+    ResolverConfig resolver = new ResolverConfig(new ResolverConfig.NameServers(List.of(dns.address()),
+        Optional.empty(), true, true), Duration.ofSeconds(2));
+    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate, Optional.of(resolver));
+  }
+
+  @Test
+  void anAuthServerNameIsResolvedToAllItsAddressesIpv4First() throws Exception {
+    try (FakeDnsServer dns = new FakeDnsServer((name, type) -> !name.equals("imap.internal")
+        ? FakeDnsServer.Answer.code(DnsResponseCode.NXDOMAIN)
+        : type == DnsRecordType.A
+            ? FakeDnsServer.Answer.records(() -> List.of(FakeDnsServer.address(name, "192.0.2.10", 60),
+                FakeDnsServer.address(name, "192.0.2.11", 60)))
+            : FakeDnsServer.Answer.records(() -> List.of(FakeDnsServer.address(name, "2001:db8::12", 60))))) {
+      client.close();
+      client = clientResolvingWith(dns);
+
+      AuthResult result = answer("HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: imap.internal\r\n"
+          + "Auth-Port: 993\r\nAuth-Pass: x\r\n\r\n");
+
+      assertThat(result).isInstanceOf(AuthResult.Accepted.class);
+      AuthResult.Accepted accepted = (AuthResult.Accepted) result;
+      assertThat(accepted.backend().toString())
+          .isEqualTo("192.0.2.10:993 192.0.2.11:993 [2001:db8:0:0:0:0:0:12]:993");
+      assertThat(accepted.pass().map(String::new)).contains("x");
+      assertThat(accepted.backend().hostName()).contains("imap.internal");
+    }
+  }
+
+  @Test
+  void anAuthServerNameThatDoesNotResolveIsAnAuthServiceError() throws Exception {
+    try (FakeDnsServer dns = new FakeDnsServer((name, type) -> FakeDnsServer.Answer.code(DnsResponseCode.NXDOMAIN))) {
+      client.close();
+      client = clientResolvingWith(dns);
+
+      assertThat(unavailable(answer("HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: nowhere.internal\r\n"
+          + "Auth-Port: 143\r\n\r\n")))
+          .startsWith("auth http server " + peer() + " sent server name \"nowhere.internal\" that could not be "
+              + "resolved (");
+    }
+  }
+
+  @Test
+  void aSilentResolverIsBoundedByResolverTimeout() throws Exception {
+    try (FakeDnsServer dns = new FakeDnsServer((name, type) -> FakeDnsServer.Answer.silence())) {
+      client.close();
+      client = clientResolvingWith(dns);
+      long started = System.nanoTime();
+
+      assertThat(unavailable(answer("HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: slow.internal\r\n"
+          + "Auth-Port: 143\r\n\r\n")))
+          .contains("sent server name \"slow.internal\" that could not be resolved");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(1900),
+          Duration.ofMillis(4500));
+    }
+  }
+
   @Test
   void invalidOrMissingServerAndPortAreUnavailable() throws Exception {
-    assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: mail.example\r\nAuth-Port: 143\r\n\r\n")))
-        .isEqualTo("auth http server " + peer() + " sent invalid server address:\"mail.example\"");
+    assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: mail_1.example\r\nAuth-Port: 143\r\n\r\n")))
+        .isEqualTo("auth http server " + peer() + " sent invalid server address:\"mail_1.example\"");
     assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 70000\r\n\r\n")))
         .isEqualTo("auth http server " + peer() + " sent invalid server port:\"70000\"");
     assertThat(unavailable(answer("Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\n\r\n")))
@@ -378,7 +443,7 @@ class HttpAuthClientTest {
     AuthResult second = ask(request());
 
     assertThat(second).isInstanceOf(AuthResult.Accepted.class);
-    assertThat(((AuthResult.Accepted) second).backend().getPort()).isEqualTo(2525);
+    assertThat(((AuthResult.Accepted) second).backend().first().getPort()).isEqualTo(2525);
     assertThat(server.requests()).hasSize(3);
     assertThat(server.requests().get(2)).isEqualTo(server.requests().get(1));
     assertThat(server.connections()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.mailgate.authn;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.auth.AuthClient;
@@ -34,7 +35,7 @@ class BackendAccountTest {
   }
 
   private static AuthResult.Accepted accepted(Optional<String> user, Optional<String> pass) {
-    return new AuthResult.Accepted(BACKEND, user.map(BackendAccountTest::bytes), pass.map(BackendAccountTest::bytes),
+    return new AuthResult.Accepted(BackendTarget.of(BACKEND), user.map(BackendAccountTest::bytes), pass.map(BackendAccountTest::bytes),
         Optional.empty());
   }
 

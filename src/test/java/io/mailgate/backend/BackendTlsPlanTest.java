@@ -52,6 +52,24 @@ class BackendTlsPlanTest {
   }
 
   @Test
+  void aTargetResolvedFromANameIsCheckedAgainstThatNameUnlessAHeaderOrProxySslNameSaysOtherwise() {
+    BackendTarget resolved = new BackendTarget(List.of(new InetSocketAddress("127.0.0.2", 993),
+        new InetSocketAddress("127.0.0.3", 993)), Optional.of("imap.pool.test"));
+    BackendTlsPlan plan = BackendTlsPlan.resolve(config(Mode.ON, Optional.empty(), true), tls, Optional.empty(),
+        Optional.empty(), resolved).orElseThrow();
+    assertThat(plan.peerName()).isEqualTo("imap.pool.test");
+    assertThat(plan.port()).isEqualTo(993);
+    assertThat(BackendTlsPlan.resolve(config(Mode.ON, Optional.of("conf.example.com"), true), tls, Optional.empty(),
+        Optional.empty(), resolved).orElseThrow().peerName()).isEqualTo("conf.example.com");
+    assertThat(BackendTlsPlan.resolve(config(Mode.ON, Optional.empty(), true), tls, Optional.empty(),
+        Optional.of("hdr.example.com"), resolved).orElseThrow().peerName()).isEqualTo("hdr.example.com");
+    BackendTarget literals = new BackendTarget(List.of(new InetSocketAddress("127.0.0.2", 993),
+        new InetSocketAddress("127.0.0.3", 993)));
+    assertThat(BackendTlsPlan.resolve(config(Mode.ON, Optional.empty(), true), tls, Optional.empty(),
+        Optional.empty(), literals).orElseThrow().peerName()).isEqualTo("127.0.0.2");
+  }
+
+  @Test
   void aNameWithoutAnyTlsDemandLeavesTheLoginInCleartext() {
     assertThat(BackendTlsPlan.resolve(config(Mode.OFF, Optional.of("conf.example.com"), true), tls, Optional.empty(),
         Optional.of("hdr.example.com"), BACKEND)).isEmpty();

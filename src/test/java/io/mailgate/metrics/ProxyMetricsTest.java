@@ -1,5 +1,6 @@
 package io.mailgate.metrics;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.auth.AuthResult;
@@ -105,8 +106,8 @@ class ProxyMetricsTest {
 
   private static AuthResult.Accepted accepted(String backend) {
     int colon = backend.lastIndexOf(':');
-    return new AuthResult.Accepted(new InetSocketAddress(backend.substring(0, colon),
-        Integer.parseInt(backend.substring(colon + 1))), Optional.empty(), Optional.empty(), Optional.empty());
+    return new AuthResult.Accepted(BackendTarget.of(new InetSocketAddress(backend.substring(0, colon),
+        Integer.parseInt(backend.substring(colon + 1)))), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   @Test

@@ -5,7 +5,7 @@ import io.mailgate.auth.AuthRequest;
 import io.mailgate.auth.AuthResult;
 import io.mailgate.sasl.Credentials;
 import io.netty.channel.EventLoop;
-import java.net.InetSocketAddress;
+import io.mailgate.backend.BackendTarget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,10 +29,10 @@ public final class BearerTokenAuthClient implements AuthClient {
   static final Duration REJECT_WAIT = Duration.ofSeconds(1);
 
   private final TokenValidator validator;
-  private final Function<String, Optional<InetSocketAddress>> router;
+  private final Function<String, Optional<BackendTarget>> router;
 
   /** A client checking tokens with {@code validator} and finding backends with {@code router}. */
-  public BearerTokenAuthClient(TokenValidator validator, Function<String, Optional<InetSocketAddress>> router) {
+  public BearerTokenAuthClient(TokenValidator validator, Function<String, Optional<BackendTarget>> router) {
     this.validator = validator;
     this.router = router;
   }
@@ -60,7 +60,7 @@ public final class BearerTokenAuthClient implements AuthClient {
   private AuthResult toAuthResult(TokenResult result, AuthRequest request) {
     if (result instanceof TokenResult.Valid v) {
       String user = v.identity().user();
-      Optional<InetSocketAddress> backend = router.apply(user);
+      Optional<BackendTarget> backend = router.apply(user);
       if (backend.isEmpty()) {
         return new AuthResult.Unavailable("oauth: no backend for user " + user);
       }

@@ -1,8 +1,10 @@
 package io.mailgate.authn.routing;
 
+import io.mailgate.backend.BackendTarget;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,19 +12,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where mailboxes live, from a map file. One entry a line, {@code key host:port}, where the key is a user
+ * Where mailboxes live, from a map file. One entry a line, {@code key host:port [host:port...]}, where the key is a user
  * ({@code alice@example.com}, or a bare {@code alice}), a domain ({@code @example.com}) or {@code *} (everybody
  * else). {@code #} starts a comment line; blank lines are ignored. Domains match case-insensitively (RFC 5321
- * section 2.4), local parts exactly. Host names are resolved when the file is loaded.
+ * section 2.4), local parts exactly. Host names are resolved when the file is loaded, to all their addresses. A login
+ * tries a line's addresses in order (each name's in the resolver's order), moving on when one refuses the connection
+ * or does not accept it within {@code proxy_connect_timeout}.
  */
 public final class BackendMap {
 
-  private final Map<String, InetSocketAddress> users;
-  private final Map<String, InetSocketAddress> domains;
-  private final Optional<InetSocketAddress> fallback;
+  private final Map<String, BackendTarget> users;
+  private final Map<String, BackendTarget> domains;
+  private final Optional<BackendTarget> fallback;
 
-  private BackendMap(Map<String, InetSocketAddress> users, Map<String, InetSocketAddress> domains,
-      Optional<InetSocketAddress> fallback) {
+  private BackendMap(Map<String, BackendTarget> users, Map<String, BackendTarget> domains,
+      Optional<BackendTarget> fallback) {
     this.users = Map.copyOf(users);
     this.domains = Map.copyOf(domains);
     this.fallback = fallback;
@@ -34,9 +38,9 @@ public final class BackendMap {
    * @throws FileFormatException naming {@code file:line} for a bad line
    */
   public static BackendMap load(Path file) throws IOException {
-    Map<String, InetSocketAddress> users = new HashMap<>();
-    Map<String, InetSocketAddress> domains = new HashMap<>();
-    InetSocketAddress fallback = null;
+    Map<String, BackendTarget> users = new HashMap<>();
+    Map<String, BackendTarget> domains = new HashMap<>();
+    BackendTarget fallback = null;
     List<String> lines = DataFileLines.read(file);
     for (int i = 0; i < lines.size(); i++) {
       int number = i + 1;
@@ -45,12 +49,18 @@ public final class BackendMap {
         continue;
       }
       String[] fields = line.split("\\s+");
-      if (fields.length != 2) {
-        throw new FileFormatException(file, number, "expected \"user-or-@domain-or-* host:port\"");
+      if (fields.length < 2) {
+        throw new FileFormatException(file, number, "expected \"user-or-@domain-or-* host:port [host:port...]\"");
       }
-      InetSocketAddress backend;
+      BackendTarget backend;
       try {
-        backend = HostPort.parse(fields[1]);
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (int f = 1; f < fields.length; f++) {
+          addresses.addAll(HostPort.parseAll(fields[f]));
+        }
+        // One name on the line: the backend's certificate is checked against it (see BackendTlsPlan).
+        backend = new BackendTarget(addresses,
+            fields.length == 2 ? HostPort.hostName(fields[1]) : Optional.empty());
       } catch (IllegalArgumentException e) {
         throw new FileFormatException(file, number, e.getMessage());
       }
@@ -78,14 +88,14 @@ public final class BackendMap {
   }
 
   /** The backend for {@code user}: the user's own line, else its domain's, else {@code *}'s, else none. */
-  public Optional<InetSocketAddress> lookup(String user) {
-    InetSocketAddress exact = users.get(normalize(user));
+  public Optional<BackendTarget> lookup(String user) {
+    BackendTarget exact = users.get(normalize(user));
     if (exact != null) {
       return Optional.of(exact);
     }
     int at = user.lastIndexOf('@');
     if (at >= 0) {
-      InetSocketAddress domain = domains.get(user.substring(at + 1).toLowerCase(Locale.ROOT));
+      BackendTarget domain = domains.get(user.substring(at + 1).toLowerCase(Locale.ROOT));
       if (domain != null) {
         return Optional.of(domain);
       }

@@ -1,5 +1,6 @@
 package io.mailgate.authn.routing;
 
+import io.mailgate.backend.BackendTarget;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -29,9 +30,9 @@ public final class BackendRouter {
   }
 
   /** The backend for {@code user}, or empty when nothing routes it (the login then fails as an internal error). */
-  public Optional<InetSocketAddress> route(String user, Optional<InetSocketAddress> fromAuthenticator) {
-    return fromAuthenticator
+  public Optional<BackendTarget> route(String user, Optional<InetSocketAddress> fromAuthenticator) {
+    return fromAuthenticator.map(BackendTarget::of)
         .or(() -> map.get().flatMap(m -> m.lookup(user)))
-        .or(() -> fixed);
+        .or(() -> fixed.map(BackendTarget::of));
   }
 }

@@ -4,6 +4,9 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Parses backend addresses written as {@code host:port}: an IPv4 literal, a host name, or an IPv6 literal in brackets
@@ -21,6 +24,16 @@ public final class HostPort {
    *     says why and is safe to show in a load error
    */
   public static InetSocketAddress parse(String text) {
+    return parseAll(text).get(0);
+  }
+
+  /**
+   * Every address {@code text} names: all A and AAAA records of a host name, in the resolver's order (one address for
+   * a literal), so that a login can fail over from one to the next.
+   *
+   * @throws IllegalArgumentException as {@link #parse}
+   */
+  public static List<InetSocketAddress> parseAll(String text) {
     int colon = text.lastIndexOf(':');
     if (colon <= 0 || colon == text.length() - 1) {
       throw new IllegalArgumentException("expected host:port, got \"" + text + "\"");
@@ -36,10 +49,20 @@ public final class HostPort {
       throw new IllegalArgumentException("IPv6 addresses must be written in brackets: \"" + text + "\"");
     }
     try {
-      return new InetSocketAddress(InetAddress.getByName(host), port);
+      List<InetSocketAddress> all = new ArrayList<>();
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        all.add(new InetSocketAddress(address, port));
+      }
+      return all;
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("host \"" + host + "\" not found");
     }
+  }
+
+  /** The host of {@code host:port} when it is a name rather than an IP literal (checked by {@link #parse} first). */
+  public static Optional<String> hostName(String text) {
+    String host = text.substring(0, text.lastIndexOf(':'));
+    return host.startsWith("[") || NetUtil.isValidIpV4Address(host) ? Optional.empty() : Optional.of(host);
   }
 
   private static int port(String digits) {

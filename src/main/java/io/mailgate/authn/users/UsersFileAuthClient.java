@@ -8,7 +8,7 @@ import io.mailgate.log.Sanitize;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.netty.channel.EventLoop;
-import java.net.InetSocketAddress;
+import io.mailgate.backend.BackendTarget;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -95,7 +95,7 @@ public final class UsersFileAuthClient implements AuthClient {
         LOG.debug("users file: wrong password for user {}", user.user());
         return INVALID;
       }
-      Optional<InetSocketAddress> backend = router.route(user.user(), user.backend());
+      Optional<BackendTarget> backend = router.route(user.user(), user.backend());
       if (backend.isEmpty()) {
         return new AuthResult.Unavailable("users file: no backend for user " + user.user());
       }

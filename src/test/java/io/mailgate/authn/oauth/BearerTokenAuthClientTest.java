@@ -1,5 +1,6 @@
 package io.mailgate.authn.oauth;
 
+import io.mailgate.backend.BackendTarget;
 import static io.mailgate.authn.oauth.TestTokens.ISSUER;
 import static io.mailgate.authn.oauth.TestTokens.JWKS;
 import static io.mailgate.authn.oauth.TestTokens.RSA1;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 class BearerTokenAuthClientTest {
 
-  private static final InetSocketAddress BACKEND = InetSocketAddress.createUnresolved("imap.internal", 143);
+  private static final InetSocketAddress BACKEND = new InetSocketAddress("192.0.2.25", 143);
   private static EventLoopGroup group;
 
   private final FakeFetcher fetcher = new FakeFetcher().json(JWKS, TestTokens.jwks(RSA1));
@@ -40,7 +41,7 @@ class BearerTokenAuthClientTest {
       OAuthSettings.builder().jwksUri(JWKS).issuer(ISSUER).build(), fetcher,
       Clock.fixed(TestTokens.NOW, ZoneOffset.UTC));
   private final BearerTokenAuthClient client = new BearerTokenAuthClient(validator,
-      user -> user.endsWith("@example.com") ? Optional.of(BACKEND) : Optional.empty());
+      user -> user.endsWith("@example.com") ? Optional.of(BackendTarget.of(BACKEND)) : Optional.empty());
 
   @BeforeAll
   static void startLoop() {
@@ -87,7 +88,7 @@ class BearerTokenAuthClientTest {
   void aValidTokenIsAcceptedForTheTokensUserWithoutAnAuthPass() {
     AuthResult r = authenticate(request(Mechanism.OAUTHBEARER, "", rs256(claims().build())));
 
-    assertThat(r).isEqualTo(new AuthResult.Accepted(BACKEND,
+    assertThat(r).isEqualTo(new AuthResult.Accepted(BackendTarget.of(BACKEND),
         Optional.of("alice@example.com".getBytes(StandardCharsets.UTF_8)), Optional.empty(), Optional.empty()));
   }
 

@@ -3,10 +3,12 @@ package io.mailgate.authn.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mailgate.backend.BackendTarget;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +26,8 @@ class BackendMapTest {
     return file;
   }
 
-  private static Optional<InetSocketAddress> at(String hostPort) {
-    return Optional.of(HostPort.parse(hostPort));
+  private static Optional<BackendTarget> at(String... hostPorts) {
+    return Optional.of(new BackendTarget(Arrays.stream(hostPorts).map(HostPort::parse).toList()));
   }
 
   @Test
@@ -54,6 +56,28 @@ class BackendMapTest {
     assertThat(map.lookup("alice@EXAMPLE.com")).isEqualTo(at("10.0.0.5:143"));
     assertThat(map.lookup("Alice@example.com")).isEmpty();
     assertThat(map.lookup("x@EXAMPLE.ORG")).isEqualTo(at("10.0.0.6:143"));
+  }
+
+  @Test
+  void aLineMayListSeveralAddressesTriedInItsOrder() throws Exception {
+    BackendMap map = BackendMap.load(write("alice@example.com 10.0.0.1:143 [2001:db8::2]:143 10.0.0.3:1143\n"));
+
+    assertThat(map.lookup("alice@example.com")).isEqualTo(at("10.0.0.1:143", "[2001:db8::2]:143", "10.0.0.3:1143"));
+    assertThat(map.lookup("alice@example.com").orElseThrow().toString())
+        .isEqualTo("10.0.0.1:143 [2001:db8:0:0:0:0:0:2]:143 10.0.0.3:1143");
+  }
+
+  @Test
+  void aHostNameGivesEveryAddressItResolvesTo() throws Exception {
+    BackendMap map = BackendMap.load(write("* localhost:143\n"));
+
+    java.net.InetAddress[] all = java.net.InetAddress.getAllByName("localhost");
+    BackendTarget target = map.lookup("x").orElseThrow();
+    assertThat(target.addresses()).hasSize(all.length)
+        .extracting(InetSocketAddress::getAddress).containsExactly(all);
+    assertThat(target.hostName()).as("the certificate name by default").contains("localhost");
+    assertThat(BackendMap.load(write("* localhost:143 127.0.0.1:143\n")).lookup("x").orElseThrow().hostName())
+        .as("no single name for a line of several entries").isEmpty();
   }
 
   @Test

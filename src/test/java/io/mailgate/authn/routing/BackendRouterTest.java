@@ -1,5 +1,6 @@
 package io.mailgate.authn.routing;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
@@ -27,21 +28,22 @@ class BackendRouterTest {
   void theAuthenticatorsAnswerWinsOverMapAndFixedBackend() throws Exception {
     BackendRouter router = new BackendRouter(FIXED, Optional.of(map("* 192.0.2.5:143\n")));
 
-    assertThat(router.route("alice@example.com", FROM_AUTH)).isEqualTo(FROM_AUTH);
+    assertThat(router.route("alice@example.com", FROM_AUTH)).isEqualTo(FROM_AUTH.map(BackendTarget::of));
   }
 
   @Test
   void theMapWinsOverTheFixedBackend() throws Exception {
     BackendRouter router = new BackendRouter(FIXED, Optional.of(map("@example.com 192.0.2.5:143\n")));
 
-    assertThat(router.route("alice@example.com", Optional.empty())).contains(HostPort.parse("192.0.2.5:143"));
+    assertThat(router.route("alice@example.com", Optional.empty()))
+        .contains(BackendTarget.of(HostPort.parse("192.0.2.5:143")));
   }
 
   @Test
   void fallsBackToTheFixedBackendWhenTheMapHasNoLine() throws Exception {
     BackendRouter router = new BackendRouter(FIXED, Optional.of(map("@example.com 192.0.2.5:143\n")));
 
-    assertThat(router.route("bob@example.org", Optional.empty())).isEqualTo(FIXED);
+    assertThat(router.route("bob@example.org", Optional.empty())).isEqualTo(FIXED.map(BackendTarget::of));
   }
 
   @Test
@@ -49,6 +51,6 @@ class BackendRouterTest {
     BackendRouter router = new BackendRouter(Optional.empty(), Optional.empty());
 
     assertThat(router.route("alice", Optional.empty())).isEmpty();
-    assertThat(router.route("alice", FROM_AUTH)).isEqualTo(FROM_AUTH);
+    assertThat(router.route("alice", FROM_AUTH)).isEqualTo(FROM_AUTH.map(BackendTarget::of));
   }
 }

@@ -1,5 +1,6 @@
 package io.mailgate.authn.routing;
 
+import io.mailgate.backend.BackendTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,8 +53,8 @@ class ReloadingFileTest {
     return ReloadingFile.open(file, loader, executor, clock, "backend map");
   }
 
-  private static Optional<java.net.InetSocketAddress> at(String hostPort) {
-    return Optional.of(HostPort.parse(hostPort));
+  private static Optional<BackendTarget> at(String hostPort) {
+    return Optional.of(BackendTarget.of(HostPort.parse(hostPort)));
   }
 
   @Test

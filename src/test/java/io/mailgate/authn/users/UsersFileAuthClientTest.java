@@ -1,5 +1,6 @@
 package io.mailgate.authn.users;
 
+import io.mailgate.backend.BackendTarget;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -125,7 +126,7 @@ class UsersFileAuthClientTest {
     Outcome outcome = authenticate(client(Optional.of(FIXED)), request("alice", "secret"));
 
     assertThat(outcome.result())
-        .isEqualTo(new AuthResult.Accepted(FIXED, Optional.empty(), Optional.empty(), Optional.empty()));
+        .isEqualTo(new AuthResult.Accepted(BackendTarget.of(FIXED), Optional.empty(), Optional.empty(), Optional.empty()));
     assertThat(loop.inEventLoop(outcome.thread())).as("completed on the session's loop").isTrue();
     assertThat(hashingThreads).singleElement().satisfies(t -> {
       assertThat(loop.inEventLoop(t)).as("hashed off the loop").isFalse();
@@ -147,7 +148,7 @@ class UsersFileAuthClientTest {
     Outcome outcome = authenticate(client(Optional.of(FIXED)), request("bob", "secret"));
 
     assertThat(outcome.result())
-        .isEqualTo(new AuthResult.Accepted(BOB_BACKEND, Optional.empty(), Optional.empty(), Optional.empty()));
+        .isEqualTo(new AuthResult.Accepted(BackendTarget.of(BOB_BACKEND), Optional.empty(), Optional.empty(), Optional.empty()));
     assertThat(verifiedHashes).containsExactly(BOB_HASH);
   }
 

@@ -1,0 +1,338 @@
+package io.mailgate.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.Transport;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failover across a target's addresses over real loopback sockets: a refused port is a closed listener's; a connect
+ * that times out is one to a listener whose accept backlog is full (Linux then drops the SYN).
+ */
+class BackendConnectorTest {
+
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  private static MultiThreadIoEventLoopGroup group;
+
+  private final List<AutoCloseable> closeAfter = new ArrayList<>();
+  private final List<String> progress = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startLoop() {
+    group = Transport.nio(Optional.empty()).newGroup(1, "connector-test");
+  }
+
+  @AfterAll
+  static void stopLoop() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeAfter) {
+      c.close();
+    }
+  }
+
+  /** Greets with {@code HELLO} (or {@code greeting}); counts the connections it accepted. */
+  private final class Backend implements AutoCloseable {
+    final ServerSocket server;
+    final AtomicInteger accepted = new AtomicInteger();
+    final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    Backend(String greeting) throws IOException {
+      server = new ServerSocket(0, 50, LOOPBACK);
+      closeAfter.add(this);
+      Thread t = new Thread(() -> {
+        try {
+          while (true) {
+            Socket s = server.accept();
+            accepted.incrementAndGet();
+            sockets.add(s);
+            s.getOutputStream().write((greeting + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          }
+        } catch (IOException closed) {
+          // done
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    InetSocketAddress address() {
+      return new InetSocketAddress(LOOPBACK, server.getLocalPort());
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  /** A port nothing listens on: connecting to it is refused. */
+  private static InetSocketAddress refused() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+      return new InetSocketAddress(LOOPBACK, s.getLocalPort());
+    }
+  }
+
+  /** A listener that never accepts, its backlog filled until a further connect hangs. */
+  private InetSocketAddress blackHole() throws IOException {
+    ServerSocket server = new ServerSocket(0, 1, LOOPBACK);
+    closeAfter.add(server);
+    InetSocketAddress address = new InetSocketAddress(LOOPBACK, server.getLocalPort());
+    for (int i = 0; i < 64; i++) {
+      Socket filler = new Socket();
+      closeAfter.add(filler);
+      try {
+        filler.connect(address, 200);
+      } catch (SocketTimeoutException full) {
+        return address;
+      }
+    }
+    throw new IllegalStateException("the backlog never filled");
+  }
+
+  /** Succeeds on {@code HELLO}, fails as a protocol error on anything else. */
+  private static final class HelloLogin extends BackendLogin {
+    @Override
+    protected void onLine(ChannelHandlerContext ctx, String line) {
+      if (line.equals("HELLO")) {
+        succeed("welcome\r\n");
+      } else {
+        fail(BackendFailure.PROTOCOL, "unexpected greeting " + line, Optional.empty());
+      }
+    }
+  }
+
+  private BackendConnector.Attempt connect(BackendTarget target, Duration timeout, Duration connectTimeout) {
+    EventLoop loop = group.next();
+    HelloLogin login = new HelloLogin();
+    login.init(BackendCredentials.password("u".getBytes(StandardCharsets.US_ASCII),
+        "p".getBytes(StandardCharsets.US_ASCII)), loop.newPromise(), Optional.empty());
+    BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+    BackendConnector.Progress recorder = new BackendConnector.Progress() {
+      @Override
+      public void connecting(InetSocketAddress address) {
+        progress.add("connecting " + BackendTarget.hostAndPort(address));
+      }
+
+      @Override
+      public void failedOver(InetSocketAddress address, String reason) {
+        progress.add("failed " + BackendTarget.hostAndPort(address) + ": " + reason);
+      }
+    };
+    BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, target,
+        login, new BackendConnector.Limits(timeout, connectTimeout, 1024), Optional.empty(), recorder))
+        .syncUninterruptibly().getNow();
+    attempt.result().awaitUninterruptibly(20, TimeUnit.SECONDS);
+    attempt.channel().ifPresent(c -> closeAfter.add(() -> c.close().syncUninterruptibly()));
+    return attempt;
+  }
+
+  private static String name(InetSocketAddress a) {
+    return BackendTarget.hostAndPort(a);
+  }
+
+  private static BackendLoginException failure(Future<String> result) {
+    assertThat(result.isSuccess()).as("login failed").isFalse();
+    assertThat(result.cause()).isInstanceOf(BackendLoginException.class);
+    return (BackendLoginException) result.cause();
+  }
+
+  @Test
+  void aRefusedFirstAddressIsReportedOnceAndTheSecondLogsIn() throws Exception {
+    InetSocketAddress dead = refused();
+    Backend live = new Backend("HELLO");
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(dead, live.address())),
+        Duration.ofSeconds(10), Duration.ofSeconds(10));
+
+    assertThat(attempt.result().getNow()).isEqualTo("welcome\r\n");
+    assertThat(attempt.address()).contains(live.address());
+    assertThat(attempt.channel().orElseThrow().remoteAddress()).isEqualTo(live.address());
+    assertThat(progress).containsExactly(
+        "connecting " + name(dead),
+        "failed " + name(dead) + ": connect() failed (111: Connection refused)",
+        "connecting " + name(live.address()));
+  }
+
+  @Test
+  void aConnectThatTakesLongerThanProxyConnectTimeoutMovesOnToTheNextAddress() throws Exception {
+    InetSocketAddress hole = blackHole();
+    Backend live = new Backend("HELLO");
+    long started = System.nanoTime();
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(hole, live.address())),
+        Duration.ofSeconds(10), Duration.ofMillis(400));
+
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertThat(attempt.result().getNow()).isEqualTo("welcome\r\n");
+    assertThat(attempt.address()).contains(live.address());
+    assertThat(elapsedMillis).isBetween(400L, 5000L);
+    assertThat(progress).containsExactly(
+        "connecting " + name(hole),
+        "failed " + name(hole) + ": upstream timed out (110: Connection timed out)",
+        "connecting " + name(live.address()));
+  }
+
+  @Test
+  void whenEveryAddressFailsTheLastFailureFailsTheLoginAndIsNotReportedTwice() throws Exception {
+    InetSocketAddress first = refused();
+    InetSocketAddress second = refused();
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(first, second)),
+        Duration.ofSeconds(10), Duration.ofSeconds(10));
+
+    BackendLoginException e = failure(attempt.result());
+    assertThat(e.failure()).isEqualTo(BackendFailure.CONNECT);
+    assertThat(e.getMessage()).isEqualTo("connect() failed (111: Connection refused)");
+    assertThat(progress).containsExactly("connecting " + name(first),
+        "failed " + name(first) + ": connect() failed (111: Connection refused)", "connecting " + name(second));
+  }
+
+  @Test
+  void aSingleAddressThatTimesOutFailsAsTimeout() throws Exception {
+    InetSocketAddress hole = blackHole();
+
+    BackendConnector.Attempt attempt = connect(BackendTarget.of(hole), Duration.ofSeconds(10), Duration.ofMillis(300));
+
+    BackendLoginException e = failure(attempt.result());
+    assertThat(e.failure()).isEqualTo(BackendFailure.TIMEOUT);
+    assertThat(e.getMessage()).isEqualTo("upstream timed out (110: Connection timed out)");
+    assertThat(progress).containsExactly("connecting " + name(hole));
+  }
+
+  @Test
+  void theLoginTimeoutBoundsAllTheConnectsTogether() throws Exception {
+    InetSocketAddress first = blackHole();
+    InetSocketAddress second = blackHole();
+    long started = System.nanoTime();
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(first, second)),
+        Duration.ofMillis(700), Duration.ofMillis(500));
+
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    BackendLoginException e = failure(attempt.result());
+    assertThat(e.failure()).isEqualTo(BackendFailure.TIMEOUT);
+    assertThat(e.getMessage()).isEqualTo("upstream timed out");
+    assertThat(elapsedMillis).isBetween(700L, 3000L);
+    assertThat(progress).containsExactly("connecting " + name(first),
+        "failed " + name(first) + ": upstream timed out (110: Connection timed out)", "connecting " + name(second));
+  }
+
+  @Test
+  void aFailureAfterTheConnectIsNotRetriedElsewhere() throws Exception {
+    Backend broken = new Backend("GARBAGE");
+    Backend live = new Backend("HELLO");
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(broken.address(), live.address())),
+        Duration.ofSeconds(10), Duration.ofSeconds(10));
+
+    BackendLoginException e = failure(attempt.result());
+    assertThat(e.failure()).isEqualTo(BackendFailure.PROTOCOL);
+    assertThat(e.getMessage()).isEqualTo("unexpected greeting GARBAGE");
+    assertThat(broken.accepted).hasValue(1);
+    Thread.sleep(100);
+    assertThat(live.accepted).as("the second address is never tried").hasValue(0);
+    assertThat(progress).containsExactly("connecting " + name(broken.address()));
+  }
+
+  @Test
+  void anAbandonedLoginStopsWithoutTryingTheNextAddress() throws Exception {
+    InetSocketAddress hole = blackHole();
+    Backend live = new Backend("HELLO");
+    EventLoop loop = group.next();
+    HelloLogin login = new HelloLogin();
+    login.init(BackendCredentials.password(new byte[] {'u'}, new byte[] {'p'}), loop.newPromise(), Optional.empty());
+    BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+    BackendConnector.Progress recorder = new BackendConnector.Progress() {
+      @Override
+      public void connecting(InetSocketAddress address) {
+        progress.add("connecting " + name(address));
+      }
+
+      @Override
+      public void failedOver(InetSocketAddress address, String reason) {
+        progress.add("failed " + name(address));
+      }
+    };
+    BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop,
+        new BackendTarget(List.of(hole, live.address())), login,
+        new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(5), 1024), Optional.empty(),
+        recorder)).syncUninterruptibly().getNow();
+    io.netty.channel.Channel connecting = attempt.channel().orElseThrow();
+
+    loop.submit(attempt::abandon).syncUninterruptibly();
+
+    assertThat(connecting.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure(attempt.result()).getMessage()).isEqualTo("client closed connection");
+    Thread.sleep(200);
+    assertThat(progress).containsExactly("connecting " + name(hole));
+    assertThat(live.accepted).hasValue(0);
+  }
+
+  @Test
+  void theProxyHeaderGoesOutBeforeTheLoginReadsTheGreeting() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+      InetSocketAddress address = new InetSocketAddress(LOOPBACK, server.getLocalPort());
+      EventLoop loop = group.next();
+      HelloLogin login = new HelloLogin();
+      login.init(BackendCredentials.password(new byte[] {'u'}, new byte[] {'p'}), loop.newPromise(),
+          Optional.empty());
+      BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+      ProxyProtocolHeader header = new ProxyProtocolV1Header(new InetSocketAddress("192.0.2.1", 4711),
+          new InetSocketAddress("127.0.0.1", 143));
+      BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, BackendTarget.of(address), login,
+          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header),
+          new BackendConnector.Progress() {
+            @Override
+            public void connecting(InetSocketAddress a) {}
+
+            @Override
+            public void failedOver(InetSocketAddress a, String reason) {}
+          })).syncUninterruptibly().getNow();
+      try (Socket s = server.accept()) {
+        s.setSoTimeout(5000);
+        InputStream in = s.getInputStream();
+        byte[] expected = "PROXY TCP4 192.0.2.1 127.0.0.1 4711 143\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(in.readNBytes(expected.length)).isEqualTo(expected);
+        OutputStream out = s.getOutputStream();
+        out.write("HELLO\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(attempt.result().getNow()).isEqualTo("welcome\r\n");
+        assertThat(attempt.channel().orElseThrow().pipeline().names())
+            .contains(BackendConnector.FRAMER, BackendConnector.LOGIN)
+            .doesNotContain("backend-setup", ProxyProtocolSender.NAME);
+        attempt.channel().orElseThrow().close().syncUninterruptibly();
+      }
+    }
+  }
+}
