@@ -25,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real client reaches a real Dovecot through a real HAProxy and mailgate: HAProxy (TCP mode) sends mailgate a
  * PROXY v2 header, mailgate trusts it ({@code set_real_ip_from}) and, with {@code proxy_client_identity on}, tells
- * Dovecot in an IMAP ID who the client is. Dovecot trusts mailgate ({@code login_trusted_networks 127.0.0.1/32}), so
- * its login line names the client that connected to HAProxy from 127.0.0.7, with its port, and mailgate's session.
+ * Dovecot who the client is: in an IMAP ID, and in a POP3 XCLIENT. Dovecot trusts mailgate
+ * ({@code login_trusted_networks 127.0.0.1/32}), so its login lines name the client that connected to HAProxy from
+ * 127.0.0.7, with its port, and mailgate's session.
  */
-class DovecotImapClientIdentityIT {
+class DovecotClientIdentityIT {
 
   private static final String CLIENT_ADDRESS = "127.0.0.7";
 
@@ -38,26 +39,33 @@ class DovecotImapClientIdentityIT {
   static ProxyUnderTest proxy;
   static HaproxyServer haproxy;
   static int haproxyPort;
+  static int haproxyPop3Port;
   static int withoutIdentityPort;
   static LogCapture log;
 
   @BeforeAll
   static void start() throws Exception {
     Path dovecotBinary = RequiredTools.installed(DovecotServer.binary(), "dovecot (Debian package dovecot-imapd)",
-        DovecotImapClientIdentityIT.class);
+        DovecotClientIdentityIT.class);
     RequiredTools.installed(HaproxyServer.binary(), "haproxy (Debian package haproxy)",
-        DovecotImapClientIdentityIT.class);
+        DovecotClientIdentityIT.class);
     dovecot = DovecotServer.startTrusting(dovecotBinary, Files.createDirectories(dir.resolve("dovecot")), USER,
         PASSWORD, new DovecotServer.Trust(Optional.of("127.0.0.1/32"), Optional.empty()));
-    auth = new FakeAuthServer(TestMailbox.passwordBackendAuth(dovecot.port()));
+    // One auth service for both protocols: each login goes to Dovecot's listener for its protocol.
+    auth = new FakeAuthServer(request -> TestMailbox.passwordBackendAuth(
+        "pop3".equals(request.header("Auth-Protocol")) ? dovecot.pop3Port() : dovecot.port()).apply(request));
     log = LogCapture.onRootAtDebug();
     withoutIdentityPort = ProxyUnderTest.freePort();
+    int pop3Port = ProxyUnderTest.freePort();
     proxy = ProxyUnderTest.start(Files.createDirectories(dir.resolve("mailgate")),
         "auth_http http://127.0.0.1:" + auth.port() + "/auth;\n"
         + "server { listen 127.0.0.1:%PORT% proxy_protocol; protocol imap; set_real_ip_from 127.0.0.1;"
         + " proxy_client_identity on; }\n"
-        + "server { listen 127.0.0.1:" + withoutIdentityPort + "; protocol imap; }");
+        + "server { listen 127.0.0.1:" + withoutIdentityPort + "; protocol imap; }\n"
+        + "server { listen 127.0.0.1:" + pop3Port + " proxy_protocol; protocol pop3; set_real_ip_from 127.0.0.1;"
+        + " proxy_client_identity on; }");
     haproxyPort = ProxyUnderTest.freePort();
+    haproxyPop3Port = ProxyUnderTest.freePort();
     Path config = Files.createDirectories(dir.resolve("haproxy")).resolve("haproxy.cfg");
     Files.writeString(config, String.join("\n",
         "defaults",
@@ -70,6 +78,11 @@ class DovecotImapClientIdentityIT {
         "    default_backend mailgate",
         "backend mailgate",
         "    server mailgate 127.0.0.1:" + proxy.port() + " send-proxy-v2",
+        "frontend pop3",
+        "    bind 127.0.0.1:" + haproxyPop3Port,
+        "    default_backend mailgate-pop3",
+        "backend mailgate-pop3",
+        "    server mailgate 127.0.0.1:" + pop3Port + " send-proxy-v2",
         ""));
     haproxy = HaproxyServer.start(config, haproxyPort);
   }
@@ -93,7 +106,7 @@ class DovecotImapClientIdentityIT {
     try (LineClient c = new LineClient(CLIENT_ADDRESS, haproxyPort)) {
       clientPort = c.localPort();
       assertThat(c.readLine()).isEqualTo("* OK IMAP4 ready");
-      c.send("a1 ID (\"name\" \"DovecotImapClientIdentityIT\" \"x-originating-ip\" \"192.0.2.1\")");
+      c.send("a1 ID (\"name\" \"DovecotClientIdentityIT\" \"x-originating-ip\" \"192.0.2.1\")");
       assertThat(c.readLine()).isEqualTo("* ID NIL");
       assertThat(c.readLine()).isEqualTo("a1 OK completed");
       c.send("a2 LOGIN " + USER + " " + PASSWORD);
@@ -112,6 +125,30 @@ class DovecotImapClientIdentityIT {
     String login = awaitLoginLine(before);
     assertThat(login).contains("user=<" + USER + ">", "rip=" + CLIENT_ADDRESS + ",", "rport=" + clientPort + ",",
         "lip=127.0.0.1,", "lport=" + haproxyPort + ",", "session=<" + session + ">");
+  }
+
+  @Test
+  void dovecotPop3LogsTheClientBehindHaproxyAndMailgatesSession() throws Exception {
+    int before = dovecot.loginLines().size();
+    int requests = auth.requests().size();
+    int clientPort;
+    try (LineClient c = new LineClient(CLIENT_ADDRESS, haproxyPop3Port)) {
+      clientPort = c.localPort();
+      assertThat(c.readLine()).startsWith("+OK");
+      c.send("USER " + USER);
+      assertThat(c.readLine()).startsWith("+OK");
+      c.send("PASS " + PASSWORD);
+      assertThat(c.readLine()).as("Dovecot's XCLIENT reply never reaches the client").isEqualTo("+OK Logged in.");
+      c.send("STAT");
+      assertThat(c.readLine()).startsWith("+OK ");
+      c.send("QUIT");
+    }
+    FakeAuthServer.Request request = auth.requests().get(requests);
+    assertThat(request.header("Client-IP")).isEqualTo(CLIENT_ADDRESS);
+    String session = request.header(AuthRequest.SESSION_ID_HEADER);
+    String login = awaitLoginLine(before);
+    assertThat(login).contains("pop3-login:", "user=<" + USER + ">", "rip=" + CLIENT_ADDRESS + ",",
+        "rport=" + clientPort + ",", "session=<" + session + ">");
   }
 
   @Test
