@@ -335,4 +335,44 @@ class BackendConnectorTest {
       }
     }
   }
+
+  @Test
+  void withImplicitTlsTheProxyHeaderPrecedesTheClientHello() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+      InetSocketAddress address = new InetSocketAddress(LOOPBACK, server.getLocalPort());
+      io.mailgate.config.BackendTlsConfig config = new io.mailgate.config.BackendTlsConfig(
+          io.mailgate.config.BackendTlsConfig.Mode.ON, false, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), List.of("TLSv1.2", "TLSv1.3"), false);
+      Optional<BackendTlsPlan> tls = BackendTlsPlan.resolve(config, io.mailgate.tls.BackendTls.create(config),
+          Optional.empty(), Optional.empty(), address);
+      assertThat(tls).map(BackendTlsPlan::implicit).contains(true);
+      EventLoop loop = group.next();
+      HelloLogin login = new HelloLogin();
+      login.init(BackendCredentials.password(new byte[] {'u'}, new byte[] {'p'}), loop.newPromise(), tls);
+      BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+      ProxyProtocolHeader header = new ProxyProtocolV1Header(new InetSocketAddress("192.0.2.1", 4711),
+          new InetSocketAddress("127.0.0.1", 993));
+      BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, BackendTarget.of(address), login,
+          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header),
+          new BackendConnector.Progress() {
+            @Override
+            public void connecting(InetSocketAddress a) {}
+
+            @Override
+            public void failedOver(InetSocketAddress a, String reason) {}
+          })).syncUninterruptibly().getNow();
+      try (Socket s = server.accept()) {
+        s.setSoTimeout(5000);
+        InputStream in = s.getInputStream();
+        byte[] expected = "PROXY TCP4 192.0.2.1 127.0.0.1 4711 993\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(in.readNBytes(expected.length)).as("the header, in cleartext").isEqualTo(expected);
+        // proxy-protocol.txt §2: then the TLS handshake: a TLS handshake record (22) opens with the ClientHello (1).
+        byte[] record = in.readNBytes(6);
+        assertThat(record[0]).isEqualTo((byte) 22);
+        assertThat(record[5]).isEqualTo((byte) 1);
+      } finally {
+        attempt.abandon();
+      }
+    }
+  }
 }
