@@ -183,7 +183,9 @@ public final class BackendConnector {
       Channel channel = connect.channel();
       attempt.channel = channel;
       attempt.address = address;
-      channel.closeFuture().addListener(f -> gate.release(loop));
+      // Captures only the gate and the loop: this listener lives as long as the backend connection, and these Tries
+      // (the login, its progress callback, hence the session and its server's configuration) must not.
+      releaseOnClose(channel, gate, loop);
       ScheduledFuture<?> connectDeadline = loop.schedule(() -> {
         if (!connect.isDone()) {
           failed(index, BackendFailure.TIMEOUT, "upstream timed out (110: Connection timed out)");
@@ -196,6 +198,10 @@ public final class BackendConnector {
           failed(index, BackendFailure.CONNECT, "connect() failed (" + ConnectErrors.describe(f.cause()) + ")");
         }
       });
+    }
+
+    private static void releaseOnClose(Channel channel, ConnectionGate gate, EventLoop loop) {
+      channel.closeFuture().addListener(f -> gate.release(loop));
     }
 
     /** The address at {@code index} could not be connected to: the next one is tried, or the login fails. */
