@@ -96,6 +96,15 @@ class BackendConnectorTest {
     }
   }
 
+  /** For the tests that do not look at the addresses tried. */
+  private static final BackendConnector.Progress NO_PROGRESS = new BackendConnector.Progress() {
+    @Override
+    public void connecting(InetSocketAddress a) {}
+
+    @Override
+    public void failedOver(InetSocketAddress a, String reason) {}
+  };
+
   /** A port nothing listens on: connecting to it is refused. */
   private static InetSocketAddress refused() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
@@ -311,14 +320,7 @@ class BackendConnectorTest {
       ProxyProtocolHeader header = new ProxyProtocolV1Header(new InetSocketAddress("192.0.2.1", 4711),
           new InetSocketAddress("127.0.0.1", 143));
       BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, BackendTarget.of(address), login,
-          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header),
-          new BackendConnector.Progress() {
-            @Override
-            public void connecting(InetSocketAddress a) {}
-
-            @Override
-            public void failedOver(InetSocketAddress a, String reason) {}
-          })).syncUninterruptibly().getNow();
+          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header), NO_PROGRESS)).syncUninterruptibly().getNow();
       try (Socket s = server.accept()) {
         s.setSoTimeout(5000);
         InputStream in = s.getInputStream();
@@ -353,14 +355,7 @@ class BackendConnectorTest {
       ProxyProtocolHeader header = new ProxyProtocolV1Header(new InetSocketAddress("192.0.2.1", 4711),
           new InetSocketAddress("127.0.0.1", 993));
       BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, BackendTarget.of(address), login,
-          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header),
-          new BackendConnector.Progress() {
-            @Override
-            public void connecting(InetSocketAddress a) {}
-
-            @Override
-            public void failedOver(InetSocketAddress a, String reason) {}
-          })).syncUninterruptibly().getNow();
+          new BackendConnector.Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), 1024), Optional.of(header), NO_PROGRESS)).syncUninterruptibly().getNow();
       try (Socket s = server.accept()) {
         s.setSoTimeout(5000);
         InputStream in = s.getInputStream();
