@@ -70,12 +70,9 @@ public final class SplitFeed {
     EmbeddedChannel channel = new EmbeddedChannel(new ContinuationTap(events), decoder,
         new RequestSink<>(decoder, requestType, saslNext, events));
     try {
-      int from = 0;
-      for (int cut : cuts(points, input.length)) {
-        channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(input, from, cut)));
-        from = cut;
+      for (byte[] piece : pieces(input, points)) {
+        channel.writeInbound(Unpooled.wrappedBuffer(piece));
       }
-      channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(input, from, input.length)));
       channel.checkException();
     } finally {
       channel.finishAndReleaseAll();
@@ -83,13 +80,17 @@ public final class SplitFeed {
     return events;
   }
 
-  private static int[] cuts(int[] points, int length) {
-    int[] cuts = new int[points.length];
-    for (int i = 0; i < points.length; i++) {
-      cuts[i] = Math.min(points[i], length);
+  /** {@code input} cut at {@code points} (clamped to the input, in any order); some pieces may be empty. */
+  public static List<byte[]> pieces(byte[] input, int[] points) {
+    int[] cuts = Arrays.stream(points).map(point -> Math.min(point, input.length)).sorted().toArray();
+    List<byte[]> pieces = new ArrayList<>(cuts.length + 1);
+    int from = 0;
+    for (int cut : cuts) {
+      pieces.add(Arrays.copyOfRange(input, from, cut));
+      from = cut;
     }
-    Arrays.sort(cuts);
-    return cuts;
+    pieces.add(Arrays.copyOfRange(input, from, input.length));
+    return pieces;
   }
 
   /** Records the continuations the decoder writes, in order with the requests. */
