@@ -12,7 +12,7 @@
 # afresh). A crashing input is written as crash-<sha1> into the target's seed directory,
 # src/test/resources/<package>/<Class>Inputs/<method>/, so the build replays it from then on: rename it after what it
 # shows, fix the bug, and add a named regression test to the class's unit test. The test's log, with libFuzzer's
-# statistics, is target/surefire-reports/<package>.<Class>-output.txt; this script prints each target's executions.
+# statistics, goes to target/fuzz-logs/<Class>.<method>.log; this script prints each target's executions.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -43,20 +43,19 @@ if [[ ${#chosen[@]} -eq 0 ]]; then
 fi
 
 mvn -B -q -o test-compile
+mkdir -p target/fuzz-logs
 status=0
 for target in "${chosen[@]}"; do
-  class="${target%%#*}"
-  echo "== $target: ${seconds} s"
+  log="target/fuzz-logs/${target/\#/.}.log"
+  echo "== $target: ${seconds} s (log: $log)"
   # jazzer.internal.arg.N are libFuzzer's arguments (0 is its argv[0]); a later -max_total_time overrides the
   # annotation's maxDuration. Maven passes -D properties on to the test JVM, where JUnit reads them.
   if ! JAZZER_FUZZ=1 mvn -B -q -o surefire:test@fuzz-regression -Dtest="$target" \
-      -Djazzer.internal.arg.0=jazzer -Djazzer.internal.arg.1="-max_total_time=${seconds}"; then
+      -Djazzer.internal.arg.0=jazzer -Djazzer.internal.arg.1="-max_total_time=${seconds}" >"$log" 2>&1; then
     status=1
-    echo "   FAILED: a finding, see target/surefire-reports and the crash-* file in the target's seed directory"
+    echo "   FAILED: a finding; see $log and the crash-* file in the target's seed directory"
   fi
-  log="$(ls target/surefire-reports/*."${class}"-output.txt 2>/dev/null | head -1 || true)"
-  if [[ -n "$log" ]]; then
-    grep -E '^Done [0-9]+ runs' "$log" | tail -1 | sed 's/^/   /' || echo "   (no libFuzzer summary in $log)"
-  fi
+  # libFuzzer's last words: "Done <executions> runs in <seconds> second(s)".
+  grep -aE '^Done [0-9]+ runs' "$log" | tail -1 | sed 's/^/   /' || echo "   (no libFuzzer summary in $log)"
 done
 exit "$status"
