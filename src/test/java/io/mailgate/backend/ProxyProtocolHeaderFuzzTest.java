@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +122,7 @@ class ProxyProtocolHeaderFuzzTest {
   }
 
   private static byte[] fixed(FuzzedDataProvider data, int length) {
-    return java.util.Arrays.copyOf(data.consumeBytes(length), length);
+    return Arrays.copyOf(data.consumeBytes(length), length);
   }
 
   /** An IPv4 address written IPv4-mapped in a TCP6 header is the same address. */

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -61,7 +62,7 @@ class SaslMechanismsFuzzTest {
       }
       case CRAM_MD5 -> {
         byte[] login = without(user, " \r\n\0");
-        byte[] digest = HexFormat.of().formatHex(java.util.Arrays.copyOf(secret, 16))
+        byte[] digest = HexFormat.of().formatHex(Arrays.copyOf(secret, 16))
             .getBytes(StandardCharsets.US_ASCII);
         expected = new Credentials(mechanism, login, digest, Optional.of(SALT));
         String challenge = Base64.getEncoder().encodeToString(SALT.getBytes(StandardCharsets.US_ASCII));
