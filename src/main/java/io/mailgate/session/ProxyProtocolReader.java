@@ -85,6 +85,11 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (session.isClosing()) {
+      // Netty's HAProxyMessageDecoder closes the channel when a header is broken, then decodes the bytes it still
+      // holds once more as the input closes and fails again: one broken header, one error-log line.
+      return;
+    }
     if (cause instanceof DecoderException) {
       // Never the header's text in the log: a client that sent a command instead may have sent its password.
       session.log().error("broken PROXY protocol header");

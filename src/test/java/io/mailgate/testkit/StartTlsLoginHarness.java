@@ -34,13 +34,18 @@ public final class StartTlsLoginHarness implements AutoCloseable {
 
   /** Arms {@code login} (user {@code u}, password {@code p}) with STARTTLS towards 127.0.0.1:143, no verification. */
   public StartTlsLoginHarness(BackendLogin login) throws TlsSetupException {
+    this(login, "u", "p");
+  }
+
+  /** Arms {@code login} with these credentials and STARTTLS towards 127.0.0.1:143, no verification. */
+  public StartTlsLoginHarness(BackendLogin login, String user, String password) throws TlsSetupException {
     BackendTlsConfig config = new BackendTlsConfig(BackendTlsConfig.Mode.STARTTLS, false, Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"), true);
     BackendTlsPlan plan = new BackendTlsPlan(BackendTlsConfig.Mode.STARTTLS, "backend.example.com", 143, false,
         BackendTls.create(config));
     channel = new EmbeddedChannel();
     result = channel.eventLoop().newPromise();
-    login.init("u".getBytes(StandardCharsets.US_ASCII), "p".getBytes(StandardCharsets.US_ASCII), result,
+    login.init(user.getBytes(StandardCharsets.ISO_8859_1), password.getBytes(StandardCharsets.ISO_8859_1), result,
         Optional.of(plan));
     channel.pipeline().addLast(BackendConnector.FRAMER, new LineBasedFrameDecoder(4096, true, false));
     // Between the login and the framer that the upgrade puts behind the TLS handler: sees its writes in cleartext.
@@ -64,6 +69,11 @@ public final class StartTlsLoginHarness implements AutoCloseable {
   /** Feeds backend bytes to the login. */
   public void backendSays(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+  }
+
+  /** Whether the login left the connection open (it closes it when it fails). */
+  public boolean isOpen() {
+    return channel.isOpen();
   }
 
   /** Whether a TLS handler now heads the pipeline. */
