@@ -88,6 +88,30 @@ public final class LineClient implements AutoCloseable {
     }
   }
 
+  /** Ends this side's output (TCP half-close): the server reads end of stream, this side can still read. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
+  /** The raw output stream, for bulk writes. */
+  public java.io.OutputStream output() throws IOException {
+    return socket.getOutputStream();
+  }
+
+  /** Reads and drops {@code n} bytes (fewer at end of stream); how many were read. */
+  public long skip(long n) throws IOException {
+    long left = n;
+    byte[] sink = new byte[65536];
+    while (left > 0) {
+      int r = in.read(sink, 0, (int) Math.min(sink.length, left));
+      if (r < 0) {
+        break;
+      }
+      left -= r;
+    }
+    return n - left;
+  }
+
   /** Sets the read timeout. */
   public void timeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
