@@ -112,6 +112,26 @@ public final class LineClient implements AutoCloseable {
     return n - left;
   }
 
+  /** True if the server closed the connection within {@code millis}, whatever it sent before (e.g. a TLS alert). */
+  public boolean endsWithin(int millis) throws IOException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    try {
+      while (System.nanoTime() < deadline) {
+        socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+      return false;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(5000);
+    }
+  }
+
   /** Sets the read timeout. */
   public void timeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
