@@ -52,20 +52,20 @@ class BackendFaultsIT extends FaultMatrixTestBase {
           port[0] = ProxyUnderTest.freePort();
           return () -> {};
         }, "connect() failed"),
-        new Fault("silent", port -> fake(port, new FakeImapBackend(null)), "timed out"),
-        new Fault("garbage greeting", port -> fake(port, new FakeImapBackend("\u0001\u0002garbage")), "invalid"),
+        new Fault("silent", port -> fake(port, new FakeImapBackend(null)), "upstream timed out"),
+        new Fault("garbage greeting", port -> fake(port, new FakeImapBackend("\u0001\u0002garbage")), "upstream sent invalid response"),
         new Fault("LOGINDISABLED", port -> fake(port, new FakeImapBackend("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi")),
-            "LOGINDISABLED"),
+            "upstream disabled LOGIN"),
         new Fault("closes during login", port -> scripted(port, s -> {
           ScriptedPeer.write(s, "* OK ready\r\n");
           ScriptedPeer.readLine(s.getInputStream());
-        }), "closed"),
+        }), "upstream prematurely closed connection"),
         new Fault("rejects login", port -> scripted(port, s -> {
           ScriptedPeer.write(s, "* OK ready\r\n");
           String login = ScriptedPeer.readLine(s.getInputStream());
           ScriptedPeer.write(s, login.split(" ")[0] + " NO [AUTHENTICATIONFAILED] nope\r\n");
           ScriptedPeer.drain(s);
-        }), "nope"));
+        }), "upstream sent invalid response: \"a1 NO [AUTHENTICATIONFAILED] nope\""));
   }
 
   private static AutoCloseable fake(int[] port, FakeImapBackend backend) {
