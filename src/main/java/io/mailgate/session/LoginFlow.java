@@ -418,7 +418,25 @@ public final class LoginFlow {
     if (delay.isEmpty() || delay.get().isZero()) {
       guarded.run();
     } else {
-      loop.schedule(guarded, delay.get().toNanos(), TimeUnit.NANOSECONDS);
+      Future<?> pending = loop.schedule(guarded, saturatedNanos(delay.get()), TimeUnit.NANOSECONDS);
+      // A long wait (Auth-Wait is the auth service's to choose) must not keep a departed client's session in the
+      // loop's timer queue: cancel it when the client goes.
+      GenericFutureListener<Future<? super Void>> cancel = closed -> pending.cancel(false);
+      session.channel().closeFuture().addListener(cancel);
+      pending.addListener(done -> session.channel().closeFuture().removeListener(cancel));
+    }
+  }
+
+  /**
+   * {@code delay} in nanoseconds, Long.MAX_VALUE when it does not fit: Duration.toNanos() throws ArithmeticException
+   * past 292 years, and an Auth-Wait of 999999999999999999 s (18 digits pass the parser, as nginx's ngx_atoi) threw
+   * it inside the auth answer's thenAccept, which swallowed it and left the session with neither reply nor timer.
+   */
+  static long saturatedNanos(Duration delay) {
+    try {
+      return delay.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
     }
   }
 }

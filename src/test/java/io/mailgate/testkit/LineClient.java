@@ -88,6 +88,50 @@ public final class LineClient implements AutoCloseable {
     }
   }
 
+  /** Ends this side's output (TCP half-close): the server reads end of stream, this side can still read. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
+  /** The raw output stream, for bulk writes. */
+  public java.io.OutputStream output() throws IOException {
+    return socket.getOutputStream();
+  }
+
+  /** Reads and drops {@code n} bytes (fewer at end of stream); how many were read. */
+  public long skip(long n) throws IOException {
+    long left = n;
+    byte[] sink = new byte[65536];
+    while (left > 0) {
+      int r = in.read(sink, 0, (int) Math.min(sink.length, left));
+      if (r < 0) {
+        break;
+      }
+      left -= r;
+    }
+    return n - left;
+  }
+
+  /** True if the server closed the connection within {@code millis}, whatever it sent before (e.g. a TLS alert). */
+  public boolean endsWithin(int millis) throws IOException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    try {
+      while (System.nanoTime() < deadline) {
+        socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+      return false;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(5000);
+    }
+  }
+
   /** Sets the read timeout. */
   public void timeout(int millis) throws IOException {
     socket.setSoTimeout(millis);

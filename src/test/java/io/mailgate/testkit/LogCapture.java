@@ -6,6 +6,8 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
+import io.mailgate.config.LogLevel;
+import io.mailgate.log.NginxLevels;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture implements AutoCloseable {
 
   private final List<String> events = new CopyOnWriteArrayList<>();
+  private final List<Line> lines = new CopyOnWriteArrayList<>();
   private final Logger root;
   private final AppenderBase<ILoggingEvent> appender;
 
@@ -26,7 +29,9 @@ public final class LogCapture implements AutoCloseable {
     appender = new AppenderBase<>() {
       @Override
       protected void append(ILoggingEvent event) {
-        events.add(render(event));
+        String text = render(event);
+        events.add(text);
+        lines.add(new Line(NginxLevels.of(event), text));
       }
     };
     appender.setName("log-capture");
@@ -45,6 +50,14 @@ public final class LogCapture implements AutoCloseable {
   /** Everything captured so far, one entry per event. */
   public List<String> events() {
     return events;
+  }
+
+  /** One captured event with the nginx level its error-log line carries. */
+  public record Line(LogLevel level, String text) {}
+
+  /** The events at {@code level} or more severe (what an {@code error_log} at that level writes), in order. */
+  public List<String> atLeast(LogLevel level) {
+    return lines.stream().filter(l -> l.level().compareTo(level) >= 0).map(Line::text).toList();
   }
 
   /** Everything captured so far as one text. */
