@@ -25,7 +25,7 @@ class AuthResponseFuzzTest {
   private static final String PASS = "Fz-Pass-7c41e9";
   private static final String USER = "Fz-User-2b9d05";
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void anyBytesAnySplit(FuzzedDataProvider data) {
     boolean injectSecrets = data.consumeBoolean();
     int cuts = data.consumeInt(0, 16);

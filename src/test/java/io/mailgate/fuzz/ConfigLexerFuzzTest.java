@@ -17,7 +17,7 @@ class ConfigLexerFuzzTest {
 
   private static final String FILE = "fuzz.conf";
 
-  @FuzzTest(maxDuration = "5s")
+  @FuzzTest(maxDuration = "30s")
   void tokensRelexToTheSameTokens(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     List<Token> tokens;

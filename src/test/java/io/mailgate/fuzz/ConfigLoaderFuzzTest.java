@@ -26,7 +26,7 @@ class ConfigLoaderFuzzTest {
 
   private static final String FILE = "fuzz.conf";
 
-  @FuzzTest(maxDuration = "5s")
+  @FuzzTest(maxDuration = "30s")
   void loadsOrNamesThePlace(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     // Keep the run inside the scratch folder: no word that is an absolute or parent path (an include of "/**" or a
@@ -42,7 +42,7 @@ class ConfigLoaderFuzzTest {
     load(text);
   }
 
-  @FuzzTest(maxDuration = "5s")
+  @FuzzTest(maxDuration = "30s")
   void listenAndRealIpArguments(FuzzedDataProvider data) {
     String listen = data.consumeString(80);
     String param = data.consumeString(40);

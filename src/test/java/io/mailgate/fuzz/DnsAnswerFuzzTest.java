@@ -19,7 +19,7 @@ class DnsAnswerFuzzTest {
 
   private static final String NAME = "4.3.2.1.in-addr.arpa.";
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void anyDatagramGivesADefinedReply(FuzzedDataProvider data) {
     String type = data.pickValue(List.of("PTR", "A", "AAAA"));
     String name = type.equals("PTR") ? NAME : "mail.example.";

@@ -23,7 +23,7 @@ class PasswordHashFuzzTest {
   private static final Pattern BCRYPT_COST = Pattern.compile("\\$2[aby]\\$(\\d\\d)\\$.*", Pattern.DOTALL);
   private static final Pattern SHA512_ROUNDS = Pattern.compile("\\$6\\$rounds=(\\d+)\\$.*", Pattern.DOTALL);
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void storedHashCostIsBounded(byte[] input) {
     String hash = new String(input, StandardCharsets.UTF_8);
     boolean supported = PasswordHashes.isSupported(hash);

@@ -23,7 +23,7 @@ class TimesSizesFuzzTest {
   private static final String[] SECOND_UNITS = {"y", "M", "w", "d", "h", "m", "s"};
   private static final long[] SECOND_SCALE = {31_536_000L, 2_592_000L, 604_800L, 86_400L, 3600L, 60L, 1L};
 
-  @FuzzTest(maxDuration = "5s")
+  @FuzzTest(maxDuration = "30s")
   void anyTextRoundTrips(FuzzedDataProvider data) {
     String text = data.consumeRemainingAsString();
     Optional<Duration> millis = Times.parseMillis(text);
@@ -47,7 +47,7 @@ class TimesSizesFuzzTest {
     });
   }
 
-  @FuzzTest(maxDuration = "5s")
+  @FuzzTest(maxDuration = "30s")
   void partsSumExactlyOrAreRefused(FuzzedDataProvider data) {
     boolean secondsStyle = data.consumeBoolean();
     String[] units = secondsStyle ? SECOND_UNITS : MILLI_UNITS;

@@ -29,7 +29,7 @@ class TlsParsersFuzzTest {
       "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA", "DHE-RSA-AES256-GCM-SHA384", "AES128-GCM-SHA256",
       "AES256-SHA", "DES-CBC3-SHA", "RC4-MD5");
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void anyHelloBytes(byte[] body) {
     Hello hello = TlsParsersFuzzAccess.clientHello(body);
     hello.alpn().ifPresent(protocols -> {
@@ -42,7 +42,7 @@ class TlsParsersFuzzTest {
     });
   }
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void builtHelloReadsBack(FuzzedDataProvider data) {
     List<Integer> suites = new ArrayList<>();
     int suiteCount = data.consumeInt(0, 8);
@@ -66,7 +66,7 @@ class TlsParsersFuzzTest {
     assertThat(hello.otherSuites()).isEqualTo(suites.stream().anyMatch(s -> !ECDSA.contains(s) && !special(s)));
   }
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void cipherStringSelectsDistinctOfferedSuites(byte[] input) {
     String rules = new String(input, StandardCharsets.UTF_8);
     List<String> selected = TlsParsersFuzzAccess.expandCiphers(rules, OFFERED);

@@ -22,7 +22,7 @@ import java.util.List;
  */
 class UsersFileFuzzTest {
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void usersFileLoadsOrNamesTheLine(byte[] input) throws IOException {
     Path file = FuzzFiles.write("users", input);
     List<String> lines = linesOrNull(file);
@@ -57,7 +57,7 @@ class UsersFileFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "30s")
   void backendMapLoadsOrNamesTheLine(byte[] input) throws IOException {
     Path file = FuzzFiles.write("backends", input);
     List<String> lines = linesOrNull(file);
