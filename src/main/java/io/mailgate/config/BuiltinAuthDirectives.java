@@ -43,13 +43,13 @@ final class BuiltinAuthDirectives {
   boolean apply(Directive d, BuiltinAuthSettings s) throws ConfigException {
     switch (d.name()) {
       case "auth_users":
-        s.usersFile = file(d.arg(0));
+        s.usersFile = file(d, d.arg(0));
         return true;
       case "auth_oauth_jwks":
         if (isHttpUrl(d.arg(0))) {
           s.jwksUri = uri(d, d.arg(0));
         } else {
-          s.jwksFile = file(d.arg(0));
+          s.jwksFile = file(d, d.arg(0));
         }
         return true;
       case "auth_oauth_discovery":
@@ -79,19 +79,19 @@ final class BuiltinAuthDirectives {
         s.clockSkew = Values.time(d);
         return true;
       case "auth_oauth_introspection":
-        s.introspection = new BuiltinAuthConfig.Introspection(uri(d, d.arg(0)), d.arg(1), file(d.arg(2)));
+        s.introspection = new BuiltinAuthConfig.Introspection(uri(d, d.arg(0)), d.arg(1), file(d, d.arg(2)));
         return true;
       case "proxy_backend":
         s.backend = hostPort(d, d.arg(0));
         return true;
       case "proxy_backend_map":
-        s.backendMap = file(d.arg(0));
+        s.backendMap = file(d, d.arg(0));
         return true;
       case "demo_mail_store":
         s.demoMailStore = hostPort(d, d.arg(0));
         return true;
       case "demo_token_issuer":
-        s.demoTokenIssuer = file(d.arg(0));
+        s.demoTokenIssuer = file(d, d.arg(0));
         return true;
       case "proxy_backend_login":
         s.backendLogin = backendLoginMode(d);
@@ -102,7 +102,7 @@ final class BuiltinAuthDirectives {
           throw Values.invalid(d, d.arg(0));
         }
         s.masterUser = d.arg(0);
-        s.masterPasswordFile = file(d.arg(1));
+        s.masterPasswordFile = file(d, d.arg(1));
         return true;
       default:
         return false;
@@ -171,8 +171,8 @@ final class BuiltinAuthDirectives {
         && oauth.introspection().isEmpty() && !demoIssuer;
   }
 
-  private Path file(String name) {
-    return confDir.resolve(name).normalize();
+  private Path file(Directive d, String name) throws ConfigException {
+    return Values.path(d, confDir, name).normalize();
   }
 
   private static boolean isHttpUrl(String value) {

@@ -140,7 +140,7 @@ public final class ConfigParser {
     if (d.args().size() != 1) {
       throw d.error("invalid number of arguments in \"include\" directive");
     }
-    Path pattern = baseDir.resolve(d.arg(0));
+    Path pattern = Values.path(d, baseDir, d.arg(0));
     List<Directive> out = new ArrayList<>();
     if (!IncludeGlob.isGlob(d.arg(0))) {
       out.addAll(parseFile(pattern, d));

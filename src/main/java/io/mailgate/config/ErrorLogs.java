@@ -55,7 +55,7 @@ final class ErrorLogs {
     if (target.equals("stderr")) {
       return Optional.of(new ErrorLogConfig.StderrSink(level));
     }
-    return Optional.of(new ErrorLogConfig.FileSink(prefix.resolve(target), level));
+    return Optional.of(new ErrorLogConfig.FileSink(Values.path(d, prefix, target), level));
   }
 
   /** One ordinary level, or one or more {@code debug_*} words (nginx's debug subsystems, all of them debug here). */
@@ -106,7 +106,7 @@ final class ErrorLogs {
     if (target.equals("stderr")) {
       return Optional.of(new ErrorLogConfig.StderrSink(LogLevel.INFO));
     }
-    return Optional.of(new ErrorLogConfig.FileSink(prefix.resolve(target), LogLevel.INFO));
+    return Optional.of(new ErrorLogConfig.FileSink(Values.path(d, prefix, target), LogLevel.INFO));
   }
 
   /** @param severityIsLevel {@code severity=} sets the sink's level (access logs) instead of being only checked */

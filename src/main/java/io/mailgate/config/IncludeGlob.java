@@ -9,6 +9,7 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Expands an {@code include} pattern the way glob(3) does for nginx: {@code *}, {@code ?} and {@code [...]} in any
@@ -50,8 +51,7 @@ final class IncludeGlob {
       }
       return out;
     }
-    FileSystem fs = dir.getFileSystem();
-    PathMatcher matcher = fs.getPathMatcher("glob:" + escapeForJavaGlob(component));
+    PathMatcher matcher = matcher(dir.getFileSystem(), component);
     boolean dotOk = component.startsWith(".");
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
@@ -68,6 +68,18 @@ final class IncludeGlob {
       return out;
     }
     return out;
+  }
+
+  /**
+   * The component as a Java glob. glob(3) takes a {@code [} with no closing {@code ]} as itself (POSIX XCU 2.13.1),
+   * where Java's glob refuses the pattern with a PatternSyntaxException; such a component then names itself.
+   */
+  private static PathMatcher matcher(FileSystem fs, String component) {
+    try {
+      return fs.getPathMatcher("glob:" + escapeForJavaGlob(component));
+    } catch (PatternSyntaxException e) {
+      return name -> name.toString().equals(component);
+    }
   }
 
   /** Java globs also give meaning to braces, which POSIX glob (without GLOB_BRACE) takes literally. */

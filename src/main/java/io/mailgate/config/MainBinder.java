@@ -58,7 +58,7 @@ final class MainBinder {
         workerProcesses = d.arg(0).equals("auto") ? Runtime.getRuntime().availableProcessors() : Values.number(d, 1);
         break;
       case "pid":
-        pidFile = d.arg(0).equals("off") ? Optional.empty() : Optional.of(prefix.resolve(d.arg(0)));
+        pidFile = d.arg(0).equals("off") ? Optional.empty() : Optional.of(Values.path(d, prefix, d.arg(0)));
         break;
       case "error_log":
         // Several main error_log lines add up: each one gets every message at or above its own level.

@@ -303,7 +303,7 @@ final class TlsDirectives {
     if (d.arg(i).isEmpty()) {
       throw Values.invalid(d, d.arg(i));
     }
-    return confDir.resolve(d.arg(i));
+    return Values.path(d, confDir, d.arg(i));
   }
 
   private static <T> List<T> add(List<T> current, T value) {

@@ -1,6 +1,8 @@
 package io.mailgate.config;
 
 import io.mailgate.sasl.Mechanism;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -60,5 +62,18 @@ final class Values {
   /** {@code invalid value "<value>"} at the directive. */
   static ConfigException invalid(Directive d, String value) {
     return d.error("invalid value \"" + value + "\"");
+  }
+
+  /**
+   * {@code name} resolved against {@code base}. A name the file system cannot hold (on Linux, one with a NUL byte,
+   * which any word of the file can carry) is a configuration error at the directive, not an
+   * {@link InvalidPathException} escaping {@code -t} as a stack trace.
+   */
+  static Path path(Directive d, Path base, String name) throws ConfigException {
+    try {
+      return base.resolve(name);
+    } catch (InvalidPathException e) {
+      throw d.error("invalid path in \"" + d.name() + "\" directive (" + e.getReason() + ")");
+    }
   }
 }

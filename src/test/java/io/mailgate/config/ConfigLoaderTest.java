@@ -127,6 +127,21 @@ class ConfigLoaderTest {
     return mail(AUTH + "server {\n" + body + "\n}");
   }
 
+  /**
+   * Found by ConfigLoaderFuzzTest: a NUL byte in a file name ({@code include "f\0"}) made {@code Path.resolve} throw
+   * InvalidPathException out of the loader, so {@code -t} printed a stack trace instead of an {@code [emerg]} line.
+   * Every directive that names a file now reports it at its line.
+   */
+  @Test
+  void fileNameWithANulByteIsAnErrorAtItsLine() throws IOException {
+    String why = " directive (Nul character not allowed) in " + conf() + ":";
+    assertFails("include \"a\0b\";", "invalid path in \"include\"" + why + "1");
+    assertFails("\npid \"a\0b\";", "invalid path in \"pid\"" + why + "2");
+    assertFails("error_log \"a\0b\";", "invalid path in \"error_log\"" + why + "1");
+    assertFails(server("ssl_certificate \"a\0b\"; ssl_certificate_key k.pem;"),
+        "invalid path in \"ssl_certificate\"" + why + "4");
+  }
+
   private ServerConfig onlyServer(String text) throws Exception {
     MailgateConfig config = load(text);
     assertThat(config.servers()).hasSize(1);
@@ -361,6 +376,19 @@ class ConfigLoaderTest {
   }
 
   // ---- includes
+
+  /**
+   * Found by ConfigLoaderFuzzTest: {@code include f[;} threw Java's PatternSyntaxException out of the loader. As in
+   * glob(3), a "[" that is never closed stands for itself.
+   */
+  @Test
+  void includeWithAnUnclosedBracketNamesItself() throws Exception {
+    write("conf.d/f[.conf", "server { listen 127.0.0.1:8001; protocol imap; }");
+
+    MailgateConfig config = load(mail(AUTH + "include conf.d/f[.conf;\ninclude conf.d/g[;"));
+
+    assertThat(config.servers()).extracting(ServerConfig::protocol).containsExactly("imap");
+  }
 
   @Test
   void globIncludesResolveAgainstTheMainFileFolderInSortedOrder() throws Exception {

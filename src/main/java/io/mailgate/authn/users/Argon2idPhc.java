@@ -26,6 +26,10 @@ record Argon2idPhc(int version, int memoryKib, int iterations, int parallelism, 
   // reference implementation's (8 KiB per lane, 8-byte salt, 4-byte tag).
   private static final long MAX_MEMORY_KIB = 1L << 20;
   private static final long MAX_ITERATIONS = 1024;
+  // Memory and passes each within bounds still multiply: m=1 GiB with t=1024 is a terabyte of memory traffic, hours
+  // per verification. The work (KiB times passes) is capped at 1 GiB of passes, a few seconds in Bouncy Castle:
+  // RFC 9106's options (2 GiB x 1 aside, which MAX_MEMORY_KIB already refuses; 64 MiB x 3) and OWASP's fit.
+  static final long MAX_WORK_KIB = 1L << 20;
   private static final int MAX_PARALLELISM = 255;
   private static final int MIN_SALT = 8;
   private static final int MAX_SALT = 64;
@@ -60,7 +64,8 @@ record Argon2idPhc(int version, int memoryKib, int iterations, int parallelism, 
     if ((version != 16 && version != 19)
         || parallelism < 1 || parallelism > MAX_PARALLELISM
         || memory < 8 * parallelism || memory > MAX_MEMORY_KIB
-        || iterations < 1 || iterations > MAX_ITERATIONS) {
+        || iterations < 1 || iterations > MAX_ITERATIONS
+        || memory * iterations > MAX_WORK_KIB) {
       return Optional.empty();
     }
     byte[] salt;

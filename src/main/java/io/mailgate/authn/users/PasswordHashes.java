@@ -41,7 +41,7 @@ public final class PasswordHashes {
     return Argon2idScheme.hash(password);
   }
 
-  /** A {@code $2b$} bcrypt hash of {@code password} with {@code cost} (4-31) and a random salt. */
+  /** A {@code $2b$} bcrypt hash of {@code password} with {@code cost} (4-15, see BcryptScheme.MAX_COST) and a random salt. */
   public static String bcrypt(byte[] password, int cost) {
     return BcryptScheme.hash(password, cost);
   }

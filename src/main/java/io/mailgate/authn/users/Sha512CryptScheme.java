@@ -3,6 +3,7 @@ package io.mailgate.authn.users;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.codec.digest.Sha2Crypt;
 
@@ -11,6 +12,12 @@ final class Sha512CryptScheme implements HashScheme {
 
   private static final Pattern FORM =
       Pattern.compile("\\$6\\$(rounds=[1-9][0-9]{0,8}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{86}");
+
+  // The scheme allows 999,999,999 rounds; at about a million a second (one core) that is a quarter of an hour per
+  // verification. 5,000,000 (a few seconds; 1000 times the default, several times passlib's 656,000) bounds what a
+  // stored hash can cost a verifier thread; more is refused as malformed.
+  static final long MAX_ROUNDS = 5_000_000;
+  private static final Pattern ROUNDS = Pattern.compile("\\$6\\$rounds=([0-9]+)\\$.*");
 
   private static final String SALT_PREFIX = "$6$";
   private static final String ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -23,7 +30,11 @@ final class Sha512CryptScheme implements HashScheme {
 
   @Override
   public boolean isWellFormed(String hash) {
-    return FORM.matcher(hash).matches();
+    if (!FORM.matcher(hash).matches()) {
+      return false;
+    }
+    Matcher rounds = ROUNDS.matcher(hash);
+    return !rounds.matches() || Long.parseLong(rounds.group(1)) <= MAX_ROUNDS;
   }
 
   @Override

@@ -87,6 +87,33 @@ class PasswordHashesTest {
   void refusesBcryptCostsOutsideItsRange() {
     assertThatThrownBy(() -> PasswordHashes.bcrypt(new byte[] {1}, 3)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> PasswordHashes.bcrypt(new byte[] {1}, 32)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PasswordHashes.bcrypt(new byte[] {1}, BcryptScheme.MAX_COST + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * Found by PasswordHashFuzzTest: well-formed hashes whose cost would pin a verifier thread for minutes to days
+   * (bcrypt cost 31, 999,999,999 SHA-512-crypt rounds, Argon2id with 1 GiB and 1024 passes) were usable. The costs
+   * are now capped (BcryptScheme.MAX_COST, Sha512CryptScheme.MAX_ROUNDS, Argon2idPhc.MAX_WORK_KIB); the largest
+   * allowed value of each is still accepted. Nothing here is verified: that is the expensive part.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "$2b$31$abcdefghijklmnopqrstuuqflPDzB6gcMhKa1rZqKiun2YGL5sa2u | false",
+      "$2a$16$abcdefghijklmnopqrstuuqflPDzB6gcMhKa1rZqKiun2YGL5sa2u | false",
+      "$2y$15$abcdefghijklmnopqrstuuqflPDzB6gcMhKa1rZqKiun2YGL5sa2u | true",
+      "$6$rounds=999999999$saltsalt$WowrPBpEDVlCoruBosYlrZycTCx3//TyDHYqEhX9DUHHt0XTztUqzQDDUuvUGRA8aUe9p55hcAxeGcu58sm3u."
+          + " | false",
+      "$6$rounds=5000001$saltsalt$WowrPBpEDVlCoruBosYlrZycTCx3//TyDHYqEhX9DUHHt0XTztUqzQDDUuvUGRA8aUe9p55hcAxeGcu58sm3u."
+          + " | false",
+      "$6$rounds=5000000$saltsalt$WowrPBpEDVlCoruBosYlrZycTCx3//TyDHYqEhX9DUHHt0XTztUqzQDDUuvUGRA8aUe9p55hcAxeGcu58sm3u."
+          + " | true",
+      "$argon2id$v=19$m=1048576,t=1024,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc | false",
+      "$argon2id$v=19$m=65536,t=17,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc | false",
+      "$argon2id$v=19$m=65536,t=16,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc | true",
+      "$argon2id$v=19$m=1048576,t=1,p=4$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc | true"})
+  void refusesHashesWhoseCostWouldPinAVerifierForMinutes(String hash, boolean supported) {
+    assertThat(PasswordHashes.isSupported(hash)).isEqualTo(supported);
   }
 
   @ParameterizedTest
