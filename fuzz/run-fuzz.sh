@@ -50,7 +50,10 @@ for target in "${chosen[@]}"; do
   echo "== $target: ${seconds} s (log: $log)"
   # jazzer.internal.arg.N are libFuzzer's arguments (0 is its argv[0]); a later -max_total_time overrides the
   # annotation's maxDuration. Maven passes -D properties on to the test JVM, where JUnit reads them.
+  # instrumentation_includes: under surefire the class path Jazzer inspects is one launcher jar, so without it the
+  # fuzzer tracks coverage in the test class only, not in the parser it drives (91 edges against 734 in 30 s).
   if ! JAZZER_FUZZ=1 mvn -B -q -o surefire:test@fuzz-regression -Dtest="$target" \
+      -Djazzer.instrumentation_includes='io.mailgate.**:com.nimbusds.**:io.netty.handler.codec.dns.**' \
       -Djazzer.internal.arg.0=jazzer -Djazzer.internal.arg.1="-max_total_time=${seconds}" >"$log" 2>&1; then
     status=1
     echo "   FAILED: a finding; see $log and the crash-* file in the target's seed directory"
