@@ -65,6 +65,23 @@ public final class LineClient implements AutoCloseable {
     return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /** Whether bytes from the server are waiting to be read, polling for at most {@code millis}. */
+  public boolean hasInputWithin(int millis) throws IOException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    while (in.available() == 0) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The next {@code n} lines (null entries past the end of stream). */
   public java.util.List<String> readLines(int n) throws IOException {
     java.util.List<String> lines = new java.util.ArrayList<>();
