@@ -1,6 +1,7 @@
 package io.mailgate.auth;
 
 import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.OutboundSockets;
 import io.mailgate.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -51,8 +52,10 @@ final class AuthConnector {
   /**
    * Starts connecting on {@code loop}; null when the loop has no connection slot left. The slot is returned when
    * the channel closes. Only when {@link #unusable()} is empty; on {@code loop} only.
+   *
+   * @throws OutboundSockets.NoSocketException when no socket could be made (the descriptor limit); the slot is back
    */
-  ChannelFuture connect(EventLoop loop) {
+  ChannelFuture connect(EventLoop loop) throws OutboundSockets.NoSocketException {
     if (!gate.tryAcquire(loop)) {
       return null;
     }
@@ -63,7 +66,13 @@ final class AuthConnector {
         .handler(AuthConnectionHandler.INSTANCE)
         // The address was resolved when the configuration was read; no DNS on the event loop.
         .disableResolver();
-    ChannelFuture connecting = bootstrap.connect(address);
+    ChannelFuture connecting;
+    try {
+      connecting = OutboundSockets.connect(bootstrap, address);
+    } catch (OutboundSockets.NoSocketException e) {
+      gate.release(loop);
+      throw e;
+    }
     Channel channel = connecting.channel();
     channel.closeFuture().addListener(f -> {
       gate.release(loop);

@@ -2,6 +2,7 @@ package io.mailgate.auth;
 
 import io.mailgate.auth.AuthResult.Unavailable.Kind;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.transport.OutboundSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -123,7 +124,14 @@ final class AuthExchange {
       fail(Kind.CONNECT, connector.unusable().get());
       return;
     }
-    ChannelFuture connecting = connector.connect(loop);
+    ChannelFuture connecting;
+    try {
+      connecting = connector.connect(loop);
+    } catch (OutboundSockets.NoSocketException e) {
+      // nginx: "socket() failed (24: Too many open files) while in http auth state", an internal server error.
+      fail(Kind.CONNECT, "auth http server " + connector.peer() + " " + e.getMessage());
+      return;
+    }
     if (connecting == null) {
       fail(Kind.OVERLOADED, "auth http server " + connector.peer() + ": worker_connections are not enough");
       return;

@@ -1,6 +1,7 @@
 package io.mailgate.backend;
 
 import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.OutboundSockets;
 import io.mailgate.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -179,7 +180,16 @@ public final class BackendConnector {
               ch.pipeline().addLast(SETUP, new Setup());
             }
           });
-      ChannelFuture connect = bootstrap.connect(address);
+      ChannelFuture connect;
+      try {
+        connect = OutboundSockets.connect(bootstrap, address);
+      } catch (OutboundSockets.NoSocketException e) {
+        // No socket for any address either: the login fails here (nginx: an internal server error), slot given back.
+        gate.release(loop);
+        attempt.result.tryFailure(new BackendLoginException(BackendFailure.INTERNAL, e.getMessage(),
+            Optional.empty()));
+        return;
+      }
       Channel channel = connect.channel();
       attempt.channel = channel;
       attempt.address = address;
