@@ -2,6 +2,7 @@ package io.mailgate.backend;
 
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.sasl.SaslClientPayloads;
+import io.mailgate.transport.DirectMemory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -242,7 +243,9 @@ public abstract class BackendLogin extends SimpleChannelInboundHandler<ByteBuf> 
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
+    if (DirectMemory.exhausted(cause)) {
+      fail(BackendFailure.INTERNAL, "out of direct memory (" + cause.getMessage() + ")", Optional.empty());
+    } else if (cause instanceof TooLongFrameException) {
       fail(BackendFailure.PROTOCOL, "upstream sent too long response line", Optional.empty());
     } else if (tls.isPresent() && (cause instanceof SSLException || cause instanceof DecoderException
         && cause.getCause() instanceof SSLException)) {

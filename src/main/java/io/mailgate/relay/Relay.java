@@ -1,5 +1,6 @@
 package io.mailgate.relay;
 
+import io.mailgate.transport.DirectMemory;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -170,6 +171,11 @@ public final class Relay {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (DirectMemory.exhausted(cause)) {
+        // A buffer for this session could not be had: this session ends, the others go on (DirectMemory).
+        end("out of direct memory while proxying (" + cause.getMessage() + ")");
+        return;
+      }
       end((fromClient ? "client" : "upstream") + " connection error (" + cause.getMessage() + ")");
     }
   }

@@ -3,6 +3,7 @@ package io.mailgate.session;
 import io.mailgate.auth.AuthRequest;
 import io.mailgate.codec.RequestDecoder;
 import io.mailgate.sasl.Credentials;
+import io.mailgate.transport.DirectMemory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -94,6 +95,13 @@ public abstract class FrontendHandler<R> extends ChannelInboundHandlerAdapter im
 
   @Override
   public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (DirectMemory.exhausted(cause)) {
+      // This session only: the process and the other sessions go on (no stack trace, it is not a bug here).
+      session.log().error("out of direct memory (" + cause.getMessage() + ")");
+      session.record().closeReason("out of direct memory");
+      session.close();
+      return;
+    }
     if (cause instanceof IOException) {
       session.log().info("client connection error (" + cause.getMessage() + ")");
     } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {

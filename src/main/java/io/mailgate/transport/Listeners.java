@@ -222,6 +222,13 @@ public final class Listeners {
     // watchers (access log, metrics) are told only after it has gone through them.
     ch.pipeline().addFirst(RECORD_END, new RecordEnd(record));
     record.events().opened(record);
+    if (DirectMemory.refuses(listen.text())) {
+      // Closed without a word: a reply would need the memory that is short (DirectMemory).
+      record.closeReason("out of direct memory");
+      record.events().connectionRefused(record, DirectMemory.REFUSAL);
+      ch.close();
+      return;
+    }
     sessions.add(session);
     session.log().accepted();
     Runnable greet = listen.ssl()
