@@ -73,8 +73,29 @@ public final class ClientTls {
         handshakeFailed(cause);
       }
 
+      /**
+       * The connection ended before the handshake did. If nothing else said why (a timeout, a failure logged above),
+       * the client left: nginx's "peer closed connection in SSL handshake", at info.
+       */
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        if (!failed && session.record().closeReason().isEmpty()) {
+          session.log().info("peer closed connection in SSL handshake");
+          session.record().closeReason("TLS handshake failed");
+          session.record().events().tlsHandshake(session.record(),
+              java.util.Optional.of(new javax.net.ssl.SSLHandshakeException("peer closed connection")));
+        }
+        failed = true;
+        ctx.fireChannelInactive();
+      }
+
       /** A client mistake (plain text on a TLS port, a bad ClientHello, a reset): one info line, then close. */
       private void handshakeFailed(Throwable cause) {
+        if (!failed && !session.channel().isActive()) {
+          // The handshake failed because the connection is gone (the client left, or the timeout closed it): the
+          // close is the news, told once by channelInactive or by whoever closed.
+          return;
+        }
         if (!failed) {
           failed = true;
           Throwable reason = cause.getCause() != null ? cause.getCause() : cause;

@@ -9,7 +9,7 @@ import java.util.Locale;
  * A POP3 backend on loopback, like nginx-tests' POP3 daemon: greets {@code +OK fake pop3 server ready}, accepts only
  * {@code USER test@example.com} and {@code PASS secret} (or the pair it was given), and records every line it receives
  * over all connections. After login it serves a one-message maildrop (STAT, LIST, UIDL, RETR, TOP, NOOP, DELE, RSET,
- * QUIT), enough for poplib and curl. A scripted PASS reply (e.g. {@code -ERR [IN-USE] locked}) or greeting replaces
+ * QUIT), enough for poplib and curl, and {@code XBIG n} (n bytes in one reply). A scripted PASS reply (e.g. {@code -ERR [IN-USE] locked}) or greeting replaces
  * the normal one. {@link #acceptToken} makes it accept {@code AUTH XOAUTH2}/{@code OAUTHBEARER} (RFC 5034, with or
  * without an initial response) carrying that bearer token only, refusing any other with {@code -ERR}, after an error
  * challenge when {@link #errorChallenge} is set.
@@ -128,6 +128,9 @@ public final class FakePop3Backend extends FakeLineBackend<FakePop3Backend> {
         return "+OK\r\n";
       case "CAPA":
         return "+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n";
+      case "XBIG":
+        // Test command "XBIG n": n bytes towards the client, to exercise the relay's backpressure.
+        return "+OK\r\n" + "x".repeat(Integer.parseInt(words[1])) + "\r\n.\r\n";
       default:
         return "-ERR unknown command\r\n";
     }

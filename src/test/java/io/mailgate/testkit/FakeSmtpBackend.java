@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * extensions (and XCLIENT when asked to), XCLIENT is answered with a new {@code 220} greeting (or refused with 550),
  * {@code AUTH PLAIN} with or without an initial response gets 235, MAIL/RCPT 250 (a recipient containing "reject"
  * gets 550), DATA 354 and then 250 once the message is in. Every command line (AUTH data lines too) and every message
- * body is recorded. {@link #acceptToken} makes it accept {@code AUTH XOAUTH2}/{@code OAUTHBEARER} (with or without
+ * body is recorded. {@code XBIG n} is answered with an n-byte reply line. {@link #acceptToken} makes it accept {@code AUTH XOAUTH2}/{@code OAUTHBEARER} (with or without
  * an initial response) carrying that bearer token only, refusing any other with {@code 535}, after a {@code 334} error
  * challenge when {@link #errorChallenge} is set.
  */
@@ -114,6 +114,10 @@ public final class FakeSmtpBackend extends FakeLineBackend<FakeSmtpBackend> {
         messages.add(body);
         c.writeLine("250 2.0.0 Ok: queued as FAKE" + messages.size());
       } else if (upper.equals("RSET") || upper.equals("NOOP")) {
+        c.writeLine("250 2.0.0 Ok");
+      } else if (upper.startsWith("XBIG ")) {
+        // Test command "XBIG n": n bytes towards the client, to exercise the relay's backpressure.
+        c.writeLine("250-" + "x".repeat(Integer.parseInt(upper.substring(5).trim())));
         c.writeLine("250 2.0.0 Ok");
       } else {
         c.writeLine("502 5.5.2 Error: command not recognized");

@@ -40,6 +40,11 @@ public abstract class FaultMatrixTestBase extends ImapProxyTestBase {
    * is above {@code error} or reports an unexpected exception (a handler that threw, a task that failed).
    */
   protected void assertOneLogLineSaying(String why) {
+    assertOneLogLineSaying(log, why);
+  }
+
+  /** {@link #assertOneLogLineSaying(String)} on any capture, for fault tests on other fixtures. */
+  public static void assertOneLogLineSaying(LogCapture log, String why) {
     List<String> lines = log.atLeast(LogLevel.INFO);
     assertThat(lines).as("the error log").filteredOn(l -> l.contains(why)).hasSize(1);
     assertThat(log.atLeast(LogLevel.CRIT)).as("crit and worse").isEmpty();

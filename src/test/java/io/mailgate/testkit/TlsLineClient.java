@@ -114,6 +114,16 @@ public final class TlsLineClient implements AutoCloseable {
     raw.flush();
   }
 
+  /** Sets the read timeout of the connection (TLS or not), for the reads that follow. */
+  public void timeout(int millis) throws IOException {
+    (tls != null ? tls : plain).setSoTimeout(millis);
+  }
+
+  /** Half-closes the connection beneath any TLS (no close_notify): the server reads the end of the stream. */
+  public void shutdownOutput() throws IOException {
+    plain.shutdownOutput();
+  }
+
   /** The next line without CRLF; null at end of stream. */
   public String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
