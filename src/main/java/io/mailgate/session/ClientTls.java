@@ -3,6 +3,7 @@ package io.mailgate.session;
 import io.mailgate.codec.RequestDecoder;
 import io.mailgate.tls.ClientTlsInfo;
 import io.mailgate.tls.ServerTls;
+import io.mailgate.transport.DirectMemory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -99,6 +100,8 @@ public final class ClientTls {
         if (!failed) {
           failed = true;
           Throwable reason = cause.getCause() != null ? cause.getCause() : cause;
+          // A handshake buffer that could not be allocated counts as a sign of exhaustion like any other.
+          DirectMemory.exhausted(cause);
           session.log().info("SSL handshake failed (" + reason.getMessage() + ")");
           session.record().closeReason("TLS handshake failed");
           session.record().events().tlsHandshake(session.record(), java.util.Optional.of(reason));

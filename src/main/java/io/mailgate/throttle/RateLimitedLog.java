@@ -19,7 +19,8 @@ public final class RateLimitedLog {
     this(intervalNanos, System::nanoTime);
   }
 
-  RateLimitedLog(long intervalNanos, LongSupplier nanoClock) {
+  /** As {@link #RateLimitedLog(long)}, on {@code nanoClock} (tests). */
+  public RateLimitedLog(long intervalNanos, LongSupplier nanoClock) {
     this.intervalNanos = intervalNanos;
     this.nanoClock = nanoClock;
     this.nextAllowed = new AtomicLong(nanoClock.getAsLong());

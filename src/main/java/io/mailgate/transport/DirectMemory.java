@@ -6,6 +6,7 @@ import io.netty.util.internal.OutOfDirectMemoryError;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * figure stays near its peak once a spike is over although the memory is free for new buffers; a mark on it would
  * refuse connections for good after one burst. A failed allocation is the one sure sign.
  *
- * <p>Process-wide state, as the memory and Netty's counter of it are: every server and configuration shares it.
+ * <p>Process-wide state, as the memory and Netty's counter of it are: every server and configuration shares the one
+ * behind the static methods (tests make their own).
  */
 public final class DirectMemory {
 
@@ -32,10 +34,18 @@ public final class DirectMemory {
   static final long REFUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectMemory.class);
-  private static final AtomicLong LAST_FAILURE = new AtomicLong(System.nanoTime() - 2 * REFUSE_NANOS);
-  private static final RateLimitedLog REFUSALS = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
+  /** The process's: the memory and Netty's counter of it are process-wide. */
+  private static final DirectMemory PROCESS = new DirectMemory(System::nanoTime);
 
-  private DirectMemory() {}
+  private final LongSupplier nanoClock;
+  private final AtomicLong lastFailure;
+  private final RateLimitedLog refusals;
+
+  DirectMemory(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+    this.lastFailure = new AtomicLong(nanoClock.getAsLong() - 2 * REFUSE_NANOS);
+    this.refusals = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10), nanoClock);
+  }
 
   /**
    * Whether {@code cause} (or one of its causes) is a failed direct allocation: Netty's
@@ -43,14 +53,7 @@ public final class DirectMemory {
    * new connections are refused for the next second.
    */
   public static boolean exhausted(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof OutOfDirectMemoryError
-          || t instanceof OutOfMemoryError && String.valueOf(t.getMessage()).contains("Direct buffer memory")) {
-        LAST_FAILURE.set(System.nanoTime());
-        return true;
-      }
-    }
-    return false;
+    return PROCESS.failed(cause);
   }
 
   /**
@@ -58,10 +61,25 @@ public final class DirectMemory {
    * count of refusals held back).
    */
   public static boolean refuses(String listen) {
-    if (System.nanoTime() - LAST_FAILURE.get() >= REFUSE_NANOS) {
+    return PROCESS.refusing(listen);
+  }
+
+  boolean failed(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfDirectMemoryError
+          || t instanceof OutOfMemoryError && String.valueOf(t.getMessage()).contains("Direct buffer memory")) {
+        lastFailure.set(nanoClock.getAsLong());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean refusing(String listen) {
+    if (nanoClock.getAsLong() - lastFailure.get() >= REFUSE_NANOS) {
       return false;
     }
-    long held = REFUSALS.tryAcquire();
+    long held = refusals.tryAcquire();
     if (held >= 0) {
       LOG.error(NginxLevels.ALERT, "direct memory exhausted (used: {}, max: {}), connection refused on {}{}",
           PlatformDependent.usedDirectMemory(), PlatformDependent.maxDirectMemory(), listen,
