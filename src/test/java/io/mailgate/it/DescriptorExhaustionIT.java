@@ -8,6 +8,7 @@ import io.mailgate.testkit.MailgateProcess;
 import io.mailgate.testkit.ProcessProbe;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +30,7 @@ class DescriptorExhaustionIT extends MailgateProcessTestBase {
         + "mail {\n"
         + "  auth_http 127.0.0.1:" + auth.port() + "/auth;\n"
         + "  server { listen 127.0.0.1:" + imapPort + "; protocol imap; }\n"
-        + "}\n");
+        + "}\n", Map.of("MAILGATE_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid"));
     probe = new ProcessProbe(mailgate.process().pid());
   }
 
@@ -173,7 +174,7 @@ class DescriptorExhaustionIT extends MailgateProcessTestBase {
   private void assertNoUnexpectedLines() throws Exception {
     assertThat(mailgate.logLines("error.log")).as("error log").noneMatch(l -> l.contains("[warn]"))
         .noneMatch(l -> l.contains("[alert]") || l.contains("[emerg]"))
-        .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
+        .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("LEAK"));
     assertThat(mailgate.process().isAlive()).isTrue();
   }
 }
