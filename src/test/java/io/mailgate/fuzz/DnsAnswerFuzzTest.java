@@ -19,6 +19,16 @@ class DnsAnswerFuzzTest {
 
   private static final String NAME = "4.3.2.1.in-addr.arpa.";
 
+  /**
+   * The bound is for a pointer loop or quadratic walk, which would take far longer; it must not be met by the first
+   * decode's class loading and instrumentation, which took 2 s on a loaded 2-vCPU machine, hence the warm-up.
+   */
+  private static final long READ_TIME_BOUND_NANOS = 5_000_000_000L;
+
+  static {
+    DnsAnswerFuzzAccess.read(new byte[12], NAME, "PTR");
+  }
+
   @FuzzTest(maxDuration = "30s")
   void anyDatagramGivesADefinedReply(FuzzedDataProvider data) {
     String type = data.pickValue(List.of("PTR", "A", "AAAA"));
@@ -26,7 +36,7 @@ class DnsAnswerFuzzTest {
     byte[] datagram = data.consumeRemainingAsBytes();
     long start = System.nanoTime();
     Optional<Summary> summary = DnsAnswerFuzzAccess.read(datagram, name, type);
-    assertThat(System.nanoTime() - start).as("read time (ns)").isLessThan(1_000_000_000L);
+    assertThat(System.nanoTime() - start).as("read time (ns)").isLessThan(READ_TIME_BOUND_NANOS);
     summary.ifPresent(s -> {
       assertThat(s.kind()).isIn("records", "alias", "failure");
       if (s.kind().equals("records")) {
