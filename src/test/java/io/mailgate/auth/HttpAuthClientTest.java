@@ -10,6 +10,7 @@ import io.mailgate.resolver.FakeDnsServer;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.AuthHttpService;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.testkit.LeakWatcher;
@@ -111,9 +112,18 @@ class HttpAuthClientTest {
 
   private HttpAuthClient newClient(SocketAddress address, Duration timeout, List<AuthHttpConfig.HttpHeader> headers,
       int keepalive) {
-    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", address, "auth.test", "/auth", headers,
-        timeout, false, keepalive);
-    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate);
+    AuthHttpConfig config = AuthHttpConfig.single(
+        AuthHttpService.plain("http://auth.test/auth", address, "auth.test", "/auth", timeout), headers, false,
+        keepalive);
+    return create(config, Optional.empty());
+  }
+
+  private HttpAuthClient create(AuthHttpConfig config, Optional<ResolverConfig> resolver) {
+    try {
+      return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate, resolver);
+    } catch (io.mailgate.tls.TlsSetupException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static AuthRequest request(byte[] login, byte[] pass) {
@@ -244,11 +254,11 @@ class HttpAuthClientTest {
 
   /** A client whose {@code resolver} is {@code dns}, with {@code resolver_timeout} 2s. */
   private HttpAuthClient clientResolvingWith(FakeDnsServer dns) {
-    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", server.address(), "auth.test", "/auth",
-        List.of(), Duration.ofSeconds(5), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+    AuthHttpConfig config = AuthHttpConfig.single(AuthHttpService.plain("http://auth.test/auth", server.address(),
+        "auth.test", "/auth", Duration.ofSeconds(5)), List.of(), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
     ResolverConfig resolver = new ResolverConfig(new ResolverConfig.NameServers(List.of(dns.address()),
         Optional.empty(), true, true), Duration.ofSeconds(2));
-    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate, Optional.of(resolver));
+    return create(config, Optional.of(resolver));
   }
 
   @Test

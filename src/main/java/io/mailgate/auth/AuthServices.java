@@ -1,0 +1,53 @@
+package io.mailgate.auth;
+
+import io.mailgate.config.AuthHttpConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The auth services of one server and the order a login tries them in ({@code auth_http_balance}): those that are up,
+ * from the first ({@code first}) or from the next in turn ({@code round_robin}); when every one is down, all of them
+ * in that order anyway, so that a down mark never refuses a login on its own and a service that is back is found by
+ * the next login.
+ */
+final class AuthServices {
+
+  private final List<AuthService> services;
+  private final AuthHttpConfig.Balance balance;
+  private final AtomicInteger next = new AtomicInteger();
+
+  AuthServices(List<AuthService> services, AuthHttpConfig.Balance balance) {
+    this.services = List.copyOf(services);
+    this.balance = balance;
+  }
+
+  /** Every service, in configuration order. */
+  List<AuthService> all() {
+    return services;
+  }
+
+  /** The services one login tries, in order. Any thread. */
+  List<AuthService> order() {
+    int n = services.size();
+    if (n == 1) {
+      return services;
+    }
+    int start = balance == AuthHttpConfig.Balance.ROUND_ROBIN ? Math.floorMod(next.getAndIncrement(), n) : 0;
+    List<AuthService> up = new ArrayList<>(n);
+    List<AuthService> rotated = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      AuthService s = services.get((start + i) % n);
+      rotated.add(s);
+      if (!s.isDown()) {
+        up.add(s);
+      }
+    }
+    return up.isEmpty() ? rotated : up;
+  }
+
+  /** Closes every service's pool and stops their background work. */
+  void close() {
+    services.forEach(AuthService::close);
+  }
+}
