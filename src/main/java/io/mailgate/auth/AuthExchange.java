@@ -117,6 +117,11 @@ final class AuthExchange {
    * A fresh one that fails so says the service is in trouble: the next service gets the question.
    */
   void onBroken(Channel from, String what) {
+    onBroken(from, what, Kind.CONNECT);
+  }
+
+  /** As {@link #onBroken(Channel, String)}, {@code kind} saying what broke it (the connection, or TLS). */
+  void onBroken(Channel from, String what, Kind kind) {
     if (from != channel) {
       return;
     }
@@ -129,16 +134,16 @@ final class AuthExchange {
       return;
     }
     if (answerStarted) {
-      fail(Kind.CONNECT, "auth http server " + service.peer() + " " + what);
+      fail(kind, "auth http server " + service.peer() + " " + what);
       return;
     }
-    if (reused && !retried) {
+    if (reused && !retried && kind == Kind.CONNECT) {
       retried = true;
       log.debug("auth http server {}: pooled connection failed ({}), retrying on a new one", service.peer(), what);
       connect();
       return;
     }
-    connectionFailed(Kind.CONNECT, "auth http server " + service.peer() + " " + what);
+    connectionFailed(kind, "auth http server " + service.peer() + " " + what);
   }
 
   private void connect() {
@@ -261,7 +266,7 @@ final class AuthExchange {
       return null;
     }
     String reason = "auth http server " + service.peer() + " answered HTTP " + code + " without Auth-Status";
-    service.failed(loop, reason);
+    service.failed(loop);
     log.debug("{}", reason);
     return new AuthResult.Unavailable(Kind.SERVER_ERROR, reason);
   }
@@ -291,7 +296,7 @@ final class AuthExchange {
       connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out while connecting");
     } else if (phase == Phase.AWAITING) {
       String reason = "auth http server " + service.peer() + " timed out";
-      service.failed(loop, reason);
+      service.failed(loop);
       fail(Kind.TIMEOUT, reason);
     } else if (phase == Phase.DRAINING) {
       finishWithoutChannel();
@@ -305,7 +310,7 @@ final class AuthExchange {
   private void connectionFailed(Kind kind, String reason) {
     cancelTimer();
     dropChannel();
-    service.failed(loop, reason);
+    service.failed(loop);
     if (index + 1 < services.size()) {
       log.warn("{}, trying auth http server {}", reason, services.get(index + 1).peer());
       begin(index + 1);

@@ -94,10 +94,10 @@ final class AuthService {
   }
 
   /**
-   * It failed in a way that says it is down ({@code reason} says how): skipped for {@code downTime}, and probed on
+   * It failed in a way that says it is down (the caller logs how): skipped for {@code downTime}, and probed on
    * {@code loop} from then on. Any thread.
    */
-  void failed(EventLoop loop, String reason) {
+  void failed(EventLoop loop) {
     if (!canBeMarked || closed) {
       return;
     }
@@ -105,7 +105,7 @@ final class AuthService {
     downUntil = nanoClock.getAsLong() + downNanos;
     down = true;
     if (!wasDown) {
-      log.warn("{}; auth http server {} marked down for {} ms", reason, peer(), downNanos / 1_000_000);
+      log.warn("auth http server {} marked down for {} ms", peer(), downNanos / 1_000_000);
     }
     if (probing.compareAndSet(false, true)) {
       scheduleProbe(loop);
