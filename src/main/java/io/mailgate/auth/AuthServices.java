@@ -27,23 +27,34 @@ final class AuthServices {
     return services;
   }
 
-  /** The services one login tries, in order. Any thread. */
+  /**
+   * The services one login tries, in order. Round robin turns among the services that are up, so that the share of
+   * one that is down is spread over the others rather than all given to its successor. Any thread.
+   */
   List<AuthService> order() {
     int n = services.size();
     if (n == 1) {
       return services;
     }
-    int start = balance == AuthHttpConfig.Balance.ROUND_ROBIN ? Math.floorMod(next.getAndIncrement(), n) : 0;
-    List<AuthService> up = new ArrayList<>(n);
-    List<AuthService> rotated = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      AuthService s = services.get((start + i) % n);
-      rotated.add(s);
+    List<AuthService> candidates = new ArrayList<>(n);
+    for (AuthService s : services) {
       if (!s.isDown()) {
-        up.add(s);
+        candidates.add(s);
       }
     }
-    return up.isEmpty() ? rotated : up;
+    if (candidates.isEmpty()) {
+      candidates.addAll(services);
+    }
+    if (balance != AuthHttpConfig.Balance.ROUND_ROBIN) {
+      return candidates;
+    }
+    int size = candidates.size();
+    int start = Math.floorMod(next.getAndIncrement(), size);
+    List<AuthService> rotated = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      rotated.add(candidates.get((start + i) % size));
+    }
+    return rotated;
   }
 
   /** Closes every service's pool and stops their background work. */

@@ -8,6 +8,7 @@ import io.mailgate.testkit.FakeAuthServer;
 import io.mailgate.testkit.FaultMatrixTestBase;
 import io.mailgate.testkit.LineClient;
 import io.mailgate.testkit.ProxyUnderTest;
+import io.mailgate.testkit.ScriptedPeer;
 import io.mailgate.testkit.TestPki;
 import io.mailgate.testkit.TlsTestFiles;
 import java.io.IOException;
@@ -218,6 +219,35 @@ class AuthHttpsFailoverIT extends FaultMatrixTestBase {
     assertThat(logsIn()).as("the next login skips the service marked down").isTrue();
     assertThat(broken.requests()).hasSize(1);
     assertThat(good.requests()).hasSize(1);
+  }
+
+  @Test
+  void aServiceThatClosesBeforeAnyResponseByteHandsTheLoginToTheNext() throws Exception {
+    FakeAuthServer closing = plain(0, r -> null);
+    FakeAuthServer good = plain(0, keepAliveOk());
+    startProxyRaw(url("http", closing.port()) + ";\n" + url("http", good.port()) + ";", "");
+
+    assertThat(logsIn()).isTrue();
+
+    assertThat(closing.requests()).hasSize(1);
+    assertThat(good.requests()).hasSize(1);
+    assertThat(linesSaying("closed connection prematurely, trying auth http server")).hasSize(1);
+  }
+
+  @Test
+  void aServiceThatClosesAfterSomeResponseBytesFailsTheLoginWithoutAskingAnother() throws Exception {
+    try (ScriptedPeer truncating = new ScriptedPeer(sock -> {
+      ScriptedPeer.readHttpHead(sock.getInputStream());
+      ScriptedPeer.write(sock, "HTTP/1.0 200 OK\r\nAuth-Sta");
+    })) {
+      FakeAuthServer good = plain(0, keepAliveOk());
+      startProxyRaw(url("http", truncating.port()) + ";\n" + url("http", good.port()) + ";", "");
+
+      assertThat(logsIn()).as("a login the first may have counted is not asked again").isFalse();
+
+      assertThat(good.requests()).isEmpty();
+      assertOneLogLineSaying("auth http server 127.0.0.1:" + truncating.port() + " closed connection prematurely");
+    }
   }
 
   @Test
