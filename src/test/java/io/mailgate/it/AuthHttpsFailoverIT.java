@@ -101,6 +101,36 @@ class AuthHttpsFailoverIT extends FaultMatrixTestBase {
   }
 
   @Test
+  void aNewConnectionResumesTheTlsSessionOfThePreviousOne() throws Exception {
+    FakeAuthServer auth = https(0, TLS.serverRsa);
+    // No pool: every login opens a connection, and so a handshake.
+    startProxyRaw(url("https", auth.port()) + ";\n" + TRUST_TEST_CA + "\nauth_http_keepalive 0;", "");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(logsIn()).isTrue();
+    }
+
+    assertThat(auth.handshakes()).isEqualTo(3);
+    assertThat(auth.resumedHandshakes()).as("all but the first resume a session").isEqualTo(2);
+  }
+
+  @Test
+  void sessionReuseOffMakesEveryHandshakeAFullOne() throws Exception {
+    FakeAuthServer auth = https(0, TLS.serverRsa);
+    startProxyRaw(url("https", auth.port()) + ";\n" + TRUST_TEST_CA
+        + "\nauth_http_keepalive 0; auth_http_ssl_session_reuse off; auth_http_ssl_protocols TLSv1.2;", "");
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(),
+        "auth_http_ssl_session_reuse off needs BoringSSL");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(logsIn()).isTrue();
+    }
+
+    assertThat(auth.handshakes()).isEqualTo(3);
+    assertThat(auth.resumedHandshakes()).isZero();
+  }
+
+  @Test
   void aCertificateFromAnotherCaIsRefusedWithAClearLogLine() throws Exception {
     FakeAuthServer auth = https(0, TLS.serverRsa);
     startProxyRaw(url("https", auth.port()) + ";\nauth_http_ssl_trusted_certificate "

@@ -53,6 +53,8 @@ public final class FakeAuthServer implements AutoCloseable {
   private final AtomicInteger handshakes = new AtomicInteger();
   private final List<String> clientSubjects = new CopyOnWriteArrayList<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> sessionsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicInteger resumed = new AtomicInteger();
   private volatile Function<Request, String> responder;
 
   /** A server answering with {@code responder}'s raw header block (status line optional, no final blank line). */
@@ -126,6 +128,11 @@ public final class FakeAuthServer implements AutoCloseable {
     return handshakes.get();
   }
 
+  /** Handshakes that resumed an earlier session rather than making a new one. */
+  public int resumedHandshakes() {
+    return resumed.get();
+  }
+
   /** The subject of each client certificate presented, one per handshake that had one. */
   public List<String> clientSubjects() {
     return clientSubjects;
@@ -172,6 +179,13 @@ public final class FakeAuthServer implements AutoCloseable {
         if (socket instanceof SSLSocket ssl) {
           ssl.addHandshakeCompletedListener(e -> {
             handshakes.incrementAndGet();
+            // A resumed session keeps its ID (TLS 1.2) or the creation time of the session it resumes (the JDK's
+            // TLS 1.3 PSK resumption): either seen before means this handshake resumed one.
+            String id = java.util.HexFormat.of().formatHex(e.getSession().getId());
+            String created = Long.toString(e.getSession().getCreationTime());
+            if (!sessionsSeen.add("id:" + id) | !sessionsSeen.add("created:" + created)) {
+              resumed.incrementAndGet();
+            }
             try {
               clientSubjects.add(((X509Certificate) e.getPeerCertificates()[0]).getSubjectX500Principal().getName());
             } catch (SSLPeerUnverifiedException none) {
