@@ -284,6 +284,34 @@ class HttpAuthClientTest {
     }
   }
 
+  /**
+   * The service's own name is looked up again while running ({@code valid=1s} sets the interval): a move to
+   * another address is followed without a restart. Here the start-up address refuses connections (nothing listens
+   * on 127.0.0.2) and the name now points at the service.
+   */
+  @Test
+  void theServicesOwnNameIsLookedUpAgainAndANewAddressFollowed() throws Exception {
+    try (FakeDnsServer dns = new FakeDnsServer((name, type) -> name.equals("auth.test") && type == DnsRecordType.A
+        ? FakeDnsServer.Answer.records(() -> List.of(FakeDnsServer.address(name, "127.0.0.1", 1)))
+        : FakeDnsServer.Answer.code(DnsResponseCode.NXDOMAIN))) {
+      client.close();
+      int port = server.address().getPort();
+      AuthHttpConfig config = AuthHttpConfig.single(new AuthHttpService("http://auth.test:" + port + "/auth",
+          new InetSocketAddress("127.0.0.2", port), "auth.test", "/auth", false, "auth.test",
+          Optional.of("auth.test"), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+          List.of(), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+      client = create(config, Optional.of(new ResolverConfig(new ResolverConfig.NameServers(List.of(dns.address()),
+          Optional.of(Duration.ofSeconds(1)), true, false), Duration.ofSeconds(2))));
+
+      assertThat(unavailable(ask(request()))).contains("connect() failed");
+      server.then(Reply.thenClose("HTTP/1.0 200 OK\r\n" + OK_HEADERS + "\r\n"));
+
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+          .until(() -> ask(request()) instanceof AuthResult.Accepted);
+      assertThat(dns.questions()).contains("A auth.test");
+    }
+  }
+
   @Test
   void anAuthServerNameThatDoesNotResolveIsAnAuthServiceError() throws Exception {
     try (FakeDnsServer dns = new FakeDnsServer((name, type) -> FakeDnsServer.Answer.code(DnsResponseCode.NXDOMAIN))) {

@@ -116,11 +116,11 @@ class AuthHttpsFailoverIT extends FaultMatrixTestBase {
 
   @Test
   void sessionReuseOffMakesEveryHandshakeAFullOne() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(),
+        "auth_http_ssl_session_reuse off needs BoringSSL");
     FakeAuthServer auth = https(0, TLS.serverRsa);
     startProxyRaw(url("https", auth.port()) + ";\n" + TRUST_TEST_CA
         + "\nauth_http_keepalive 0; auth_http_ssl_session_reuse off; auth_http_ssl_protocols TLSv1.2;", "");
-    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(),
-        "auth_http_ssl_session_reuse off needs BoringSSL");
 
     for (int i = 0; i < 3; i++) {
       assertThat(logsIn()).isTrue();
