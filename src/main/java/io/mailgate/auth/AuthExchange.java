@@ -183,7 +183,8 @@ final class AuthExchange {
     if (TlsFailures.isTls(cause)) {
       connectionFailed(Kind.TLS, "auth http server " + service.peer() + " " + TlsFailures.describe(cause));
     } else if (cause instanceof ConnectTimeoutException) {
-      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out while connecting");
+      // nginx's words for any auth timeout; the session adds "while in http auth state".
+      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out");
     } else {
       connectionFailed(Kind.CONNECT,
           "auth http server " + service.peer() + " connect() failed (" + AuthConnector.describe(cause) + ")");
@@ -293,7 +294,8 @@ final class AuthExchange {
   private void onTimeout() {
     timer = null;
     if (phase == Phase.CONNECTING) {
-      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out while connecting");
+      // nginx's words for any auth timeout; the session adds "while in http auth state".
+      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out");
     } else if (phase == Phase.AWAITING) {
       String reason = "auth http server " + service.peer() + " timed out";
       service.failed(loop);

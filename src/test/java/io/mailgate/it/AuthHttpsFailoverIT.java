@@ -237,6 +237,24 @@ class AuthHttpsFailoverIT extends FaultMatrixTestBase {
   }
 
   @Test
+  void aServiceThatNeverCompletesItsHandshakeTimesOutAndTheLoginMovesOn() throws Exception {
+    // Accepts TCP, never speaks TLS: connect_timeout bounds TCP connect plus handshake.
+    try (ScriptedPeer silent = new ScriptedPeer(ScriptedPeer::drain)) {
+      FakeAuthServer good = plain(0, keepAliveOk());
+      startProxyRaw(url("https", silent.port()) + " connect_timeout=500ms;\n" + url("http", good.port()) + ";\n"
+          + TRUST_TEST_CA, "");
+
+      long start = System.nanoTime();
+      assertThat(logsIn()).isTrue();
+
+      assertThat(millisSince(start)).as("the connect timeout, not the 60 s request timeout").isLessThan(3000);
+      assertThat(good.requests()).hasSize(1);
+      assertThat(linesSaying("auth http server https://127.0.0.1:" + silent.port() + " timed out, trying"))
+          .hasSize(1);
+    }
+  }
+
+  @Test
   void aServiceAnswering5xxIsMarkedDownButTheLoginIsNotAskedAgainElsewhere() throws Exception {
     FakeAuthServer broken = plain(0, r -> "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n");
     FakeAuthServer good = plain(0, keepAliveOk());

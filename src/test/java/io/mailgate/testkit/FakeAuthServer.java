@@ -21,7 +21,6 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -56,6 +55,9 @@ public final class FakeAuthServer implements AutoCloseable {
   private final java.util.Set<String> sessionsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicInteger resumed = new AtomicInteger();
   private volatile Function<Request, String> responder;
+  /** TLS is layered over each accepted TCP socket, so that {@link #close} can cut the TCP socket itself. */
+  private final SSLContext tls;
+  private final boolean needClientCertificate;
 
   /** A server answering with {@code responder}'s raw header block (status line optional, no final blank line). */
   public FakeAuthServer(Function<Request, String> responder) throws IOException {
@@ -66,14 +68,9 @@ public final class FakeAuthServer implements AutoCloseable {
   private FakeAuthServer(int port, SSLContext tls, boolean needClientCertificate, Function<Request, String> responder)
       throws IOException {
     this.responder = responder;
-    if (tls == null) {
-      this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-    } else {
-      SSLServerSocket ssl = (SSLServerSocket) tls.getServerSocketFactory()
-          .createServerSocket(port, 50, InetAddress.getLoopbackAddress());
-      ssl.setNeedClientAuth(needClientCertificate);
-      this.server = ssl;
-    }
+    this.tls = tls;
+    this.needClientCertificate = needClientCertificate;
+    this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "fake-auth");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -173,10 +170,15 @@ public final class FakeAuthServer implements AutoCloseable {
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
-        Socket socket = server.accept();
+        Socket raw = server.accept();
         connections.incrementAndGet();
-        open.add(socket);
-        if (socket instanceof SSLSocket ssl) {
+        open.add(raw);
+        Socket socket = raw;
+        if (tls != null) {
+          SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
+          ssl.setUseClientMode(false);
+          ssl.setNeedClientAuth(needClientCertificate);
+          socket = ssl;
           ssl.addHandshakeCompletedListener(e -> {
             handshakes.incrementAndGet();
             // A resumed session keeps its ID (TLS 1.2) or the creation time of the session it resumes (the JDK's
@@ -193,11 +195,12 @@ public final class FakeAuthServer implements AutoCloseable {
             }
           });
         }
+        Socket accepted = socket;
         Thread t = new Thread(() -> {
           try {
-            serve(socket);
+            serve(accepted);
           } finally {
-            open.remove(socket);
+            open.remove(raw);
           }
         }, "fake-auth-conn");
         t.setDaemon(true);
