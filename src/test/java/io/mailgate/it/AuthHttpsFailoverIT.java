@@ -173,6 +173,27 @@ class AuthHttpsFailoverIT extends FaultMatrixTestBase {
     assertThat(logsIn()).isTrue();
   }
 
+  /** The JDK fallback provider ({@code -Dmailgate.tls.provider=jdk}) verifies chain and name the same way. */
+  @Test
+  void theJdkProviderChecksTheNameAndServesLoginsToo() throws Exception {
+    System.setProperty("mailgate.tls.provider", "jdk");
+    try {
+      FakeAuthServer wrongName = https(0, TLS.sni);
+      FakeAuthServer right = https(0, TLS.serverRsa);
+      startProxyRaw(url("https", wrongName.port()) + ";\n" + url("https", right.port()) + ";\n" + TRUST_TEST_CA, "");
+
+      assertThat(logsIn()).isTrue();
+      assertThat(logsIn()).isTrue();
+
+      assertThat(wrongName.requests()).isEmpty();
+      assertThat(right.requests()).hasSize(2);
+      assertThat(right.handshakes()).isEqualTo(right.connections());
+      assertThat(linesSaying("SSL handshake failed (certificate refused: ")).hasSize(1);
+    } finally {
+      System.clearProperty("mailgate.tls.provider");
+    }
+  }
+
   @Test
   void verifyOffAcceptsAnyCertificate() throws Exception {
     FakeAuthServer auth = https(0, TLS.sni);
