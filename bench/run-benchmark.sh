@@ -62,10 +62,11 @@ want() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE_PORT=${BENCH_PORT_BASE:-21000}
-P_BACKEND=$((BASE_PORT + 143)) P_AUTH=$((BASE_PORT + 80))
+P_BACKEND=$((BASE_PORT + 143)) P_AUTH=$((BASE_PORT + 80)) P_AUTH_TLS=$((BASE_PORT + 443))
 P_B_POP3=$((BASE_PORT + 110)) P_B_SMTP=$((BASE_PORT + 25)) P_B_NOLP=$((BASE_PORT + 144))
 P_NGINX=$((BASE_PORT + 1)) P_NGINX64=$((BASE_PORT + 2)) P_DOVECOT=$((BASE_PORT + 3)) P_MAILGATE=$((BASE_PORT + 4))
-# The variants' listeners: POP3 +11..+14, SMTP +21..+24, IMAPS +31..+34 (nginx, nginx-64k, Dovecot, mailgate).
+# The variants' listeners: POP3 +11..+14, SMTP +21..+24, IMAPS +31..+34 (nginx, nginx-64k, Dovecot, mailgate), and
+# mailgate's IMAP listener asking the auth service over HTTPS, +44.
 NOLP_USER=nolp@example.com # the auth service and Dovecot route this user to the backend without LITERAL+
 
 # Scenario sizes: full runs vs --quick smoke runs. WARM: the warm-up login storm (not counted) after each start (a
@@ -163,10 +164,12 @@ DOVECOT_POP3=0 DOVECOT_SMTP=0
 [ -e /usr/lib/dovecot/submission-login ] && DOVECOT_SMTP=1
 
 # The login-storm variants (group "variants"): key, protocol, LoadGen options. oauth-c50 is mailgate's alone: nginx
-# 1.22 has no OAUTHBEARER, and Dovecot would need an oauth2 passdb with a token service.
-VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 tls-c50)
+# 1.22 has no OAUTHBEARER, and Dovecot would need an oauth2 passdb with a token service. authtls-c50 (IMAP LOGIN, the
+# auth service asked over HTTPS) is mailgate's alone too: nginx's auth_http is HTTP only, Dovecot has no auth_http.
+VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 tls-c50 authtls-c50)
 variant_proto() {
-  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; tls-c50) echo imaps ;; *) echo imap ;; esac
+  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; tls-c50) echo imaps ;; authtls-c50) echo imapat ;;
+    *) echo imap ;; esac
 }
 variant_opts() {
   case "$1" in
@@ -179,7 +182,7 @@ variant_opts() {
 }
 supports() { # proxy key: 0 if the proxy can run the variant
   case "$1:$2" in
-    nginx*:oauth-c50|dovecot:oauth-c50) return 1 ;;
+    nginx*:oauth-c50|dovecot:oauth-c50|nginx*:authtls-c50|dovecot:authtls-c50) return 1 ;;
     dovecot:pop3-c50) [ "$DOVECOT_POP3" = 1 ] ;;
     dovecot:smtp-c50) [ "$DOVECOT_SMTP" = 1 ] ;;
     *) return 0 ;;
@@ -202,6 +205,19 @@ if want variants; then
     --message-size 1048576 --exit-after 6h >"$WORK/backend-nolp.log" 2>&1 &
   STARTED+=($!)
   wait_port "$P_B_NOLP"
+fi
+
+# A self-signed ECDSA P-256 certificate for the implicit-TLS variant (the same file for every proxy).
+if want variants; then
+  mkdir -p "$WORK/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.example.com \
+    -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >"$WORK/tls/openssl.log" 2>&1
+  chmod 644 "$WORK/tls/key.pem"
+  # The auth service's own certificate for authtls-c50, for its address (mailgate checks the IP SAN and the chain).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=auth.bench \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls/auth-key.pem" -out "$WORK/tls/auth-cert.pem" \
+    >>"$WORK/tls/openssl.log" 2>&1
+  chmod 644 "$WORK/tls/auth-key.pem"
 fi
 
 # The auth service: nginx's own http {}, keep-alive allowed (nginx's mail module sends HTTP/1.0 and closes anyway).
@@ -228,6 +244,8 @@ http {
   }
   server {
     listen 127.0.0.1:$P_AUTH;
+    $(if want variants; then printf 'listen 127.0.0.1:%s ssl; ssl_certificate %s; ssl_certificate_key %s;' \
+      "$P_AUTH_TLS" "$WORK/tls/auth-cert.pem" "$WORK/tls/auth-key.pem"; fi)
     location = /auth {
       add_header Auth-Status OK;
       add_header Auth-Server 127.0.0.1;
@@ -241,13 +259,6 @@ nginx -p "$WORK/auth" -c "$WORK/auth/nginx.conf" -e "$WORK/auth/error.log" &
 STARTED+=($!)
 wait_port "$P_AUTH"
 
-# A self-signed ECDSA P-256 certificate for the implicit-TLS variant (the same file for every proxy).
-if want variants; then
-  mkdir -p "$WORK/tls"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.example.com \
-    -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >"$WORK/tls/openssl.log" 2>&1
-  chmod 644 "$WORK/tls/key.pem"
-fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Proxy configurations, one file per set: base (IMAP, 1 worker), var (the variants' listeners, 1 worker) and wN
@@ -256,11 +267,13 @@ pidx() { case "$1" in nginx) echo 1 ;; nginx-64k) echo 2 ;; dovecot) echo 3 ;; m
 port_of() { # proxy [protocol]
   local i; i=$(pidx "$1")
   case "${2:-imap}" in imap) echo $((BASE_PORT + i)) ;; pop3) echo $((BASE_PORT + 10 + i)) ;;
-    smtp) echo $((BASE_PORT + 20 + i)) ;; imaps) echo $((BASE_PORT + 30 + i)) ;; esac
+    smtp) echo $((BASE_PORT + 20 + i)) ;; imaps) echo $((BASE_PORT + 30 + i)) ;; imapat) echo $((BASE_PORT + 40 + i)) ;;
+  esac
 }
 set_ports() { # proxy set: the ports to wait for
   if [ "$2" = var ]; then
     echo "$(port_of "$1") $(port_of "$1" imaps)"
+    if [ "$1" = mailgate ]; then port_of "$1" imapat; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_POP3" = 1 ]; then port_of "$1" pop3; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_SMTP" = 1 ]; then port_of "$1" smtp; fi
   else
@@ -298,6 +311,16 @@ EOF
     imap_auth login plain;
     ssl_certificate $WORK/tls/cert.pem;
     ssl_certificate_key $WORK/tls/key.pem;
+  }
+EOF
+  [ "$1" = mailgate ] || return 0
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1" imapat);
+    protocol imap;
+    imap_auth login plain;
+    auth_http https://127.0.0.1:$P_AUTH_TLS/auth;
+    auth_http_ssl_trusted_certificate $WORK/tls/auth-cert.pem;
   }
 EOF
 }
@@ -520,7 +543,7 @@ base_measures() { # round proxy: storms, relays and latency on the running proxy
 }
 
 variant_measures() { # round proxy: every variant on the running proxy (started with the var set)
-  local r=$1 p=$2 k proto
+  local r=$1 p=$2 k proto proto_pids
   # Every variant's code path is warmed before any is measured (the same for every proxy): a JVM compiles a path
   # only once it runs, and a cold TLS or POP3 path would otherwise count compiler time as login cost.
   for k in "${VARIANTS[@]}"; do
@@ -533,7 +556,8 @@ variant_measures() { # round proxy: every variant on the running proxy (started 
   for k in "${VARIANTS[@]}"; do
     supports "$p" "$k" || continue
     proto=$(variant_proto "$k")
-    refresh_pids "$p" "${proto/imaps/imap}" # Dovecot: that protocol's login process and auth
+    proto_pids=${proto/imapat/imap}
+    refresh_pids "$p" "${proto_pids/imaps/imap}" # Dovecot: that protocol's login process and auth
     # shellcheck disable=SC2046
     loadgen "$r" "$p" "$k" "$(port_of "$p" "$proto")" login-storm --concurrency 50 $VSTORM $(variant_opts "$k") \
       --pids "$PROXY_PIDS"
@@ -675,6 +699,7 @@ metrics += storm("c50, IMAP AUTHENTICATE OAUTHBEARER", "oauth-c50")
 metrics += storm("c50, POP3 USER/PASS", "pop3-c50")
 metrics += storm("c50, SMTP AUTH PLAIN", "smtp-c50")
 metrics += storm("c50, IMAPS (implicit TLS) LOGIN", "tls-c50")
+metrics += storm("c50, IMAP LOGIN, auth service over HTTPS (beside login-storm c50)", "authtls-c50")
 for w in multi:
   metrics += [(f"**worker_processes {w}**", None, None, None)]
   metrics += storm(f"login-storm c50 @w{w}", f"login-c50@w{w}") + storm(f"login-storm c500 @w{w}", f"login-c500@w{w}")

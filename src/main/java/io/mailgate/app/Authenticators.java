@@ -16,6 +16,7 @@ import io.mailgate.authn.users.UsersFileAuthClient;
 import io.mailgate.config.BuiltinAuthConfig;
 import io.mailgate.config.ServerConfig;
 import io.mailgate.demo.DemoTokenIssuer;
+import io.mailgate.tls.TlsSetupException;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -43,6 +44,8 @@ import com.nimbusds.jose.jwk.JWKSet;
  * when the configuration is loaded, never per connection.
  */
 final class Authenticators implements AutoCloseable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Authenticators.class);
 
   private final Transport transport;
   private final ConnectionGate gate;
@@ -91,7 +94,12 @@ final class Authenticators implements AutoCloseable {
         TokenValidator validator = new TokenValidator(oauth.get(), fetcher.get(), Clock.systemUTC());
         tokens = Optional.of(new BearerTokenAuthClient(validator, user -> router.route(user, Optional.empty())));
       }
-      Optional<AuthClient> http = server.authHttp().map(h -> new HttpAuthClient(h, transport, gate, server.resolver()));
+      Optional<AuthClient> http = Optional.empty();
+      if (server.authHttp().isPresent()) {
+        HttpAuthClient client = new HttpAuthClient(server.authHttp().get(), transport, gate, server.resolver());
+        client.warnings().forEach(w -> LOG.warn("{} in {}:{}", w, server.file(), server.line()));
+        http = Optional.of(client);
+      }
       AuthClient chain = new MechanismRouter(tokens, passwords, http);
       Optional<byte[]> storeSecret = demo.secretFor(server);
       if (storeSecret.isPresent()) {
@@ -105,8 +113,9 @@ final class Authenticators implements AutoCloseable {
       }
       built.add(chain);
       return chain;
-    } catch (IOException | IllegalArgumentException e) {
-      // Unreadable users, map or secret files, and OAuth settings the validator refuses (e.g. two key sources).
+    } catch (IOException | IllegalArgumentException | TlsSetupException e) {
+      // Unreadable users, map or secret files, OAuth settings the validator refuses (e.g. two key sources), and an
+      // https auth service's trust store or client certificate that cannot be loaded.
       throw new Mailgate.StartupException(e.getMessage() + " in " + server.file() + ":" + server.line());
     }
   }

@@ -54,7 +54,10 @@ final class AuthConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     AuthExchange owner = ctx.channel().attr(OWNER).getAndSet(null);
-    if (owner != null) {
+    if (owner != null && TlsFailures.isTls(cause)) {
+      // After the handshake, e.g. the alert a TLS 1.3 server sends when it refuses our client certificate.
+      owner.onBroken(ctx.channel(), TlsFailures.describe(cause), AuthResult.Unavailable.Kind.TLS);
+    } else if (owner != null) {
       owner.onBroken(ctx.channel(), "recv() failed (" + AuthConnector.describe(cause) + ")");
     }
     ctx.close();

@@ -13,23 +13,28 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Idle keep-alive connections to the auth server, one small stack per event loop. Each stack is touched only on
+ * Idle keep-alive connections to one auth service, one small stack per event loop. Each stack is touched only on
  * its own loop, so it needs no lock; the map only finds the stack.
  */
 final class AuthConnectionPool {
 
-  /** An idle connection is closed after this long. */
-  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-
   private record Idle(Channel channel, ScheduledFuture<?> expiry) {}
 
   private final int maxIdlePerLoop;
+  /** An idle connection is closed after this long ({@code auth_http_idle_timeout}). */
+  private final Duration idleTimeout;
   private final ConcurrentMap<EventLoop, Deque<Idle>> byLoop = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** A pool keeping at most {@code maxIdlePerLoop} idle connections per event loop (0: none). */
+  /** A pool keeping at most {@code maxIdlePerLoop} idle connections per event loop (0: none), 30 s each. */
   AuthConnectionPool(int maxIdlePerLoop) {
+    this(maxIdlePerLoop, Duration.ofSeconds(30));
+  }
+
+  /** A pool keeping at most {@code maxIdlePerLoop} idle connections per event loop, each {@code idleTimeout}. */
+  AuthConnectionPool(int maxIdlePerLoop, Duration idleTimeout) {
     this.maxIdlePerLoop = maxIdlePerLoop;
+    this.idleTimeout = idleTimeout;
   }
 
   /** The most recently used idle connection of {@code loop}, or null. On {@code loop} only. */
@@ -64,7 +69,7 @@ final class AuthConnectionPool {
         () -> {
           channel.close();
         },
-        IDLE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
     idle.addLast(new Idle(channel, expiry));
   }
 

@@ -5,11 +5,13 @@ import io.mailgate.config.AuthHttpConfig;
 import io.mailgate.transport.OutboundSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One auth_http question, from the first byte sent to the answer, then the draining of the body when the
  * connection can go back to the pool. Runs entirely on the caller's event loop, so its fields need no
- * synchronisation. One timer ({@code auth_http_timeout}) bounds connect, send and the response head.
+ * synchronisation.
+ *
+ * <p>The services are tried in the order given. A failure to get a connection that can carry the request (connect
+ * refused or timed out, TLS handshake failed), or a connection that breaks before any byte of the response, moves
+ * the question to the next service; once a response byte has arrived, or when the request timed out after it was
+ * sent, the question is never asked again elsewhere, since the service may have counted the login attempt. Timers:
+ * the service's connect timeout bounds TCP connect plus TLS handshake, its request timeout the time from sending to
+ * the end of the response head (and again the draining of the body).
  */
 final class AuthExchange {
 
@@ -29,7 +38,7 @@ final class AuthExchange {
   static final long MAX_BODY_BYTES = 64 * 1024;
 
   private enum Phase {
-    /** A fresh connection is being opened. */
+    /** A fresh connection is being opened (TCP, then TLS for https). */
     CONNECTING,
     /** The request is sent (or being sent); the head of the response is awaited. */
     AWAITING,
@@ -40,13 +49,16 @@ final class AuthExchange {
   }
 
   private final AuthHttpConfig config;
-  private final AuthConnector connector;
-  private final AuthConnectionPool pool;
+  private final List<AuthService> services;
   private final AuthRequest request;
   private final EventLoop loop;
   private final CompletableFuture<AuthResult> answer;
-  private final AuthResponseParser parser = new AuthResponseParser();
 
+  private int index;
+  /** Counts connection attempts, so that a connect that completes after its attempt was given up is recognised. */
+  private int attempt;
+  private AuthService service;
+  private AuthResponseParser parser;
   private Phase phase = Phase.CONNECTING;
   private Channel channel;
   private ScheduledFuture<?> timer;
@@ -55,11 +67,11 @@ final class AuthExchange {
   private boolean answerStarted;
   private long bodyLeft;
 
-  AuthExchange(AuthHttpConfig config, AuthConnector connector, AuthConnectionPool pool, AuthRequest request,
-      EventLoop loop, CompletableFuture<AuthResult> answer) {
+  /** @param services the order to try the services in ({@link AuthServices#order()}); not empty */
+  AuthExchange(AuthHttpConfig config, List<AuthService> services, AuthRequest request, EventLoop loop,
+      CompletableFuture<AuthResult> answer) {
     this.config = config;
-    this.connector = connector;
-    this.pool = pool;
+    this.services = services;
     this.request = request;
     this.loop = loop;
     this.answer = answer;
@@ -67,8 +79,16 @@ final class AuthExchange {
 
   /** Starts the exchange; on the loop. */
   void start() {
-    timer = loop.schedule(this::onTimeout, config.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    Channel idle = pool.poll(loop);
+    begin(0);
+  }
+
+  /** Asks the service at {@code i}: on a pooled connection when one is idle, else on a new one. */
+  private void begin(int i) {
+    index = i;
+    service = services.get(i);
+    service.watchName(loop);
+    retried = false;
+    Channel idle = service.pool().poll(loop);
     if (idle != null) {
       send(idle, true);
     } else {
@@ -95,8 +115,14 @@ final class AuthExchange {
   /**
    * The owned connection failed or closed. A pooled connection that fails before any answer byte most likely
    * timed out on the server's side while idle (RFC 9112 §9.3.1 allows retrying then): try once more on a fresh one.
+   * A fresh one that fails so says the service is in trouble: the next service gets the question.
    */
   void onBroken(Channel from, String what) {
+    onBroken(from, what, Kind.CONNECT);
+  }
+
+  /** As {@link #onBroken(Channel, String)}, {@code kind} saying what broke it (the connection, or TLS). */
+  void onBroken(Channel from, String what, Kind kind) {
     if (from != channel) {
       return;
     }
@@ -108,65 +134,83 @@ final class AuthExchange {
     if (phase != Phase.AWAITING) {
       return;
     }
-    if (reused && !answerStarted && !retried) {
+    if (answerStarted) {
+      fail(kind, "auth http server " + service.peer() + " " + what);
+      return;
+    }
+    if (reused && !retried && kind == Kind.CONNECT) {
       retried = true;
-      log.debug("auth http server {}: pooled connection failed ({}), retrying on a new one", connector.peer(), what);
+      log.debug("auth http server {}: pooled connection failed ({}), retrying on a new one", service.peer(), what);
       connect();
       return;
     }
-    fail(Kind.CONNECT, "auth http server " + connector.peer() + " " + what);
+    connectionFailed(kind, "auth http server " + service.peer() + " " + what);
   }
 
   private void connect() {
     phase = Phase.CONNECTING;
     reused = false;
+    answerStarted = false;
+    AuthConnector connector = service.connector();
     if (connector.unusable().isPresent()) {
-      fail(Kind.CONNECT, connector.unusable().get());
+      connectionFailed(Kind.CONNECT, connector.unusable().get());
       return;
     }
-    ChannelFuture connecting;
+    Promise<Channel> connecting;
     try {
       connecting = connector.connect(loop);
     } catch (OutboundSockets.NoSocketException e) {
-      // nginx: "socket() failed (24: Too many open files) while in http auth state", an internal server error.
-      fail(Kind.CONNECT, "auth http server " + connector.peer() + " " + e.getMessage());
+      // nginx: "socket() failed (24: Too many open files) while in http auth state", an internal server error. Not
+      // a fault of this service, so no other one is tried and none is marked down.
+      fail(Kind.CONNECT, "auth http server " + service.peer() + " " + e.getMessage());
       return;
     }
     if (connecting == null) {
-      fail(Kind.OVERLOADED, "auth http server " + connector.peer() + ": worker_connections are not enough");
+      fail(Kind.OVERLOADED, "auth http server " + service.peer() + ": worker_connections are not enough");
       return;
     }
-    channel = connecting.channel();
-    connecting.addListener((ChannelFutureListener) this::onConnected);
+    startTimer(service.config().connectTimeout());
+    AuthService target = service;
+    int mine = ++attempt;
+    connecting.addListener((Future<Channel> f) -> onConnected(target, mine, f));
   }
 
-  private void onConnected(ChannelFuture connecting) {
-    Channel ch = connecting.channel();
-    if (phase != Phase.CONNECTING || ch != channel) {
-      // Timed out meanwhile.
-      ch.close();
+  private void onConnected(AuthService target, int mine, Future<Channel> connecting) {
+    if (phase != Phase.CONNECTING || mine != attempt) {
+      // Timed out meanwhile (and moved on, or gave up).
+      if (connecting.isSuccess()) {
+        target.pool().offer(loop, connecting.getNow());
+      }
       return;
     }
-    if (!connecting.isSuccess()) {
-      Throwable cause = connecting.cause();
-      dropChannel();
-      boolean timedOut = cause instanceof ConnectTimeoutException;
-      fail(timedOut ? Kind.TIMEOUT : Kind.CONNECT, timedOut
-          ? "auth http server " + connector.peer() + " timed out"
-          : "auth http server " + connector.peer() + " connect() failed (" + AuthConnector.describe(cause) + ")");
+    if (connecting.isSuccess()) {
+      cancelTimer();
+      send(connecting.getNow(), false);
       return;
     }
-    send(ch, false);
+    Throwable cause = connecting.cause();
+    if (TlsFailures.isTls(cause)) {
+      connectionFailed(Kind.TLS, "auth http server " + service.peer() + " " + TlsFailures.describe(cause));
+    } else if (cause instanceof ConnectTimeoutException) {
+      // nginx's words for any auth timeout; the session adds "while in http auth state".
+      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out");
+    } else {
+      connectionFailed(Kind.CONNECT,
+          "auth http server " + service.peer() + " connect() failed (" + AuthConnector.describe(cause) + ")");
+    }
   }
 
   private void send(Channel ch, boolean pooled) {
     phase = Phase.AWAITING;
     channel = ch;
     reused = pooled;
+    answerStarted = false;
+    parser = new AuthResponseParser();
+    startTimer(service.config().timeout());
     AuthConnectionHandler.attach(ch, this);
-    log.debug("auth http request to {} on a {} connection, attempt {}", connector.peer(),
+    log.debug("auth http request to {} on a {} connection, attempt {}", service.peer(),
         pooled ? "pooled" : "new", request.loginAttempt());
-    ch.writeAndFlush(AuthRequestEncoder.encode(config, request, ch.alloc())).addListener(f -> {
+    ch.writeAndFlush(AuthRequestEncoder.encode(config, service.config(), request, ch.alloc())).addListener(f -> {
       if (!f.isSuccess()) {
         onBroken(ch, "send() failed (" + AuthConnector.describe(f.cause()) + ")");
       }
@@ -182,14 +226,14 @@ final class AuthExchange {
         onHead(data);
         return;
       case INVALID_RESPONSE:
-        fail(Kind.INVALID_RESPONSE, "auth http server " + connector.peer() + " sent invalid response");
+        fail(Kind.INVALID_RESPONSE, "auth http server " + service.peer() + " sent invalid response");
         return;
       case INVALID_HEADER:
         fail(Kind.INVALID_RESPONSE,
-            "auth http server " + connector.peer() + " sent invalid header in response");
+            "auth http server " + service.peer() + " sent invalid header in response");
         return;
       case TOO_LARGE:
-        fail(Kind.INVALID_RESPONSE, "auth http server " + connector.peer() + " sent too large response");
+        fail(Kind.INVALID_RESPONSE, "auth http server " + service.peer() + " sent too large response");
         return;
       default:
         throw new IllegalStateException(status.name());
@@ -200,7 +244,11 @@ final class AuthExchange {
   private void onHead(ByteBuf rest) {
     cancelTimer();
     AuthResponse response = parser.response();
-    AuthResult result = AuthResponseInterpreter.interpret(response, connector.peer());
+    AuthResult result = serverError(response);
+    if (result == null) {
+      service.succeeded();
+      result = AuthResponseInterpreter.interpret(response, service.peer());
+    }
     OptionalLong length = response.bodyLength();
     // Without a length the body's end is unknown: close after the head, as nginx always does.
     if (response.keepAlive() && length.isPresent() && length.getAsLong() <= MAX_BODY_BYTES) {
@@ -208,13 +256,29 @@ final class AuthExchange {
       bodyLeft = length.getAsLong();
       drain(rest);
       if (phase == Phase.DRAINING) {
-        timer = loop.schedule(this::onTimeout, config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        startTimer(service.config().timeout());
       }
     } else {
       finishWithoutChannel();
     }
     // Complete last: the caller's continuation may ask again at once and should find the connection pooled.
     complete(result);
+  }
+
+  /**
+   * A 5xx status without {@code Auth-Status} (a proxy or application error page, not an auth answer): the service
+   * is in trouble, and is marked down. nginx ignores the status code; an answer with {@code Auth-Status} still counts
+   * whatever the code. Not asked again elsewhere: the service may have seen the login. Null for any other response.
+   */
+  private AuthResult serverError(AuthResponse response) {
+    int code = response.statusCode();
+    if (code < 500 || code > 599 || response.header("Auth-Status").isPresent()) {
+      return null;
+    }
+    String reason = "auth http server " + service.peer() + " answered HTTP " + code + " without Auth-Status";
+    service.failed(loop);
+    log.debug("{}", reason);
+    return new AuthResult.Unavailable(Kind.SERVER_ERROR, reason);
   }
 
   private void drain(ByteBuf data) {
@@ -232,16 +296,38 @@ final class AuthExchange {
       AuthConnectionHandler.detach(ch);
       channel = null;
       phase = Phase.FINISHED;
-      pool.offer(loop, ch);
+      service.pool().offer(loop, ch);
     }
   }
 
   private void onTimeout() {
-    if (phase == Phase.CONNECTING || phase == Phase.AWAITING) {
-      fail(Kind.TIMEOUT, "auth http server " + connector.peer() + " timed out");
+    timer = null;
+    if (phase == Phase.CONNECTING) {
+      // nginx's words for any auth timeout; the session adds "while in http auth state".
+      connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out");
+    } else if (phase == Phase.AWAITING) {
+      String reason = "auth http server " + service.peer() + " timed out";
+      service.failed(loop);
+      fail(Kind.TIMEOUT, reason);
     } else if (phase == Phase.DRAINING) {
       finishWithoutChannel();
     }
+  }
+
+  /**
+   * No connection could carry the request to the current service, or one broke before any response byte: it is
+   * marked down, and the next service in the order gets the question; after the last, the login fails.
+   */
+  private void connectionFailed(Kind kind, String reason) {
+    cancelTimer();
+    dropChannel();
+    service.failed(loop);
+    if (index + 1 < services.size()) {
+      log.warn("{}, trying auth http server {}", reason, services.get(index + 1).peer());
+      begin(index + 1);
+      return;
+    }
+    fail(kind, reason);
   }
 
   private void fail(Kind kind, String reason) {
@@ -264,6 +350,11 @@ final class AuthExchange {
     }
   }
 
+  private void startTimer(Duration after) {
+    cancelTimer();
+    timer = loop.schedule(this::onTimeout, after.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   private void cancelTimer() {
     if (timer != null) {
       timer.cancel(false);
@@ -273,7 +364,7 @@ final class AuthExchange {
 
   private void complete(AuthResult result) {
     if (!answer.isDone()) {
-      log.debug("auth http server {} answered {}", connector.peer(), result.getClass().getSimpleName());
+      log.debug("auth http server {} answered {}", service.peer(), result.getClass().getSimpleName());
       answer.complete(result);
     }
   }

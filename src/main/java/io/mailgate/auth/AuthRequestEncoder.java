@@ -1,6 +1,7 @@
 package io.mailgate.auth;
 
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.AuthHttpService;
 import io.mailgate.sasl.Credentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -18,17 +19,22 @@ final class AuthRequestEncoder {
 
   private AuthRequestEncoder() {}
 
-  /** The whole request, {@code GET} line to the empty line; the caller owns the buffer. */
+  /** The whole request to the config's first service; the caller owns the buffer. */
   static ByteBuf encode(AuthHttpConfig config, AuthRequest request, ByteBufAllocator alloc) {
+    return encode(config, config.first(), request, alloc);
+  }
+
+  /** The whole request to {@code service}, {@code GET} line to the empty line; the caller owns the buffer. */
+  static ByteBuf encode(AuthHttpConfig config, AuthHttpService service, AuthRequest request, ByteBufAllocator alloc) {
     Credentials credentials = request.credentials();
     byte[] login = credentials.login();
     byte[] secret = credentials.secret();
     ByteBuf out = alloc.buffer(512 + 3 * (login.length + secret.length));
     try {
       text(out, "GET ");
-      text(out, config.uri());
+      text(out, service.uri());
       text(out, " HTTP/1.0\r\n");
-      header(out, "Host", config.hostHeader());
+      header(out, "Host", service.hostHeader());
       header(out, "Auth-Method", credentials.mechanism().authHttpMethod());
       escapedHeader(out, "Auth-User", login);
       escapedHeader(out, "Auth-Pass", secret);

@@ -96,6 +96,10 @@ public sealed interface AuthResult {
       TIMEOUT,
       /** It answered something that is not a valid answer (bad HTTP, bad header, too large, bad Auth-Server). */
       INVALID_RESPONSE,
+      /** The TLS handshake with an {@code https://} service failed (certificate not trusted, wrong name, alert). */
+      TLS,
+      /** It answered an HTTP 5xx status without {@code Auth-Status} (an error page, not an answer). */
+      SERVER_ERROR,
       /** mailgate had no room for the question ({@code worker_connections}, a full verifier pool). */
       OVERLOADED,
       /** mailgate is stopping. */

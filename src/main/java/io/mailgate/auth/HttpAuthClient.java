@@ -3,11 +3,17 @@ package io.mailgate.auth;
 import io.mailgate.backend.BackendNameResolver;
 import io.mailgate.backend.BackendTarget;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.AuthHttpService;
 import io.mailgate.config.ResolverConfig;
+import io.mailgate.tls.BackendTls;
+import io.mailgate.tls.TlsSetupException;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,42 +24,74 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Differences from nginx, all invisible to a conforming auth server: the request adds {@code Connection:
  * keep-alive}, and connections whose response carried {@code Content-Length} and agreed to keep-alive are pooled
- * per event loop (at most {@code auth_http_keepalive}, 30 s idle); the response head may be up to
- * 16 KB instead of 1 KB. Every connection counts against the {@link ConnectionGate}.
+ * per event loop and service (at most {@code auth_http_keepalive}, {@code auth_http_idle_timeout} idle, 30 s by
+ * default); the response head may be up to 16 KB instead of 1 KB. Every connection counts against the
+ * {@link ConnectionGate}. Beyond nginx: {@code https://} services (one client TLS context per server, so
+ * sessions are resumed when a pooled connection has to be replaced), and several services with failover
+ * ({@link AuthServices}, {@link AuthService}).
  */
 public final class HttpAuthClient implements AuthClient {
 
+  /** How often a service's host name is looked up again (the resolver's cache answers until the TTL ends). */
+  static final Duration NAME_REFRESH = Duration.ofSeconds(30);
+
   private final AuthHttpConfig config;
-  private final AuthConnectionPool pool;
-  private final AuthConnector connector;
+  private final AuthServices services;
   private final BackendNameResolver names;
+  private final List<String> warnings;
 
   /**
-   * A client for the auth server of {@code config}, connecting with {@code transport} within {@code gate}; an
+   * A client for the auth services of {@code config}, connecting with {@code transport} within {@code gate}; an
    * {@code Auth-Server} name is resolved with the system's name servers.
    */
-  public HttpAuthClient(AuthHttpConfig config, Transport transport, ConnectionGate gate) {
+  public HttpAuthClient(AuthHttpConfig config, Transport transport, ConnectionGate gate) throws TlsSetupException {
     this(config, transport, gate, Optional.empty());
   }
 
   /**
-   * As above, resolving an {@code Auth-Server} name with the server's {@code resolver} (within its
-   * {@code resolver_timeout}) when it has one, else with the system's (within {@code auth_http_timeout}).
+   * As above, resolving an {@code Auth-Server} name (and the services' own names, again every
+   * {@link #NAME_REFRESH}) with the server's {@code resolver} (within its {@code resolver_timeout}) when it has one,
+   * else with the system's (within {@code auth_http_timeout}).
+   *
+   * @throws TlsSetupException when an {@code https://} service's trust store or client certificate cannot be loaded
    */
   public HttpAuthClient(AuthHttpConfig config, Transport transport, ConnectionGate gate,
-      Optional<ResolverConfig> resolver) {
+      Optional<ResolverConfig> resolver) throws TlsSetupException {
     this.config = config;
-    this.pool = new AuthConnectionPool(config.keepalive());
-    this.connector = new AuthConnector(config.address(), transport, gate, pool, config.timeout());
     this.names = new BackendNameResolver(resolver.map(ResolverConfig::nameServers), transport.datagramChannel(),
-        resolver.map(ResolverConfig::timeout).orElse(config.timeout()));
+        resolver.map(ResolverConfig::timeout).orElse(config.first().timeout()));
+    Optional<BackendTls> tls = config.usesTls()
+        ? Optional.of(BackendTls.create(config.tls(), "auth_http_ssl", "auth service"))
+        : Optional.empty();
+    this.warnings = tls.map(BackendTls::warnings).orElse(List.of());
+    Duration refresh = resolver.flatMap(r -> r.nameServers().valid()).filter(v -> !v.isZero()).orElse(NAME_REFRESH);
+    List<AuthService> list = new ArrayList<>();
+    boolean several = config.services().size() > 1;
+    for (AuthHttpService service : config.services()) {
+      AuthConnectionPool pool = new AuthConnectionPool(config.keepalive(), service.idleTimeout());
+      AuthConnector connector = new AuthConnector(service, transport, gate, pool,
+          service.https() ? tls : Optional.empty(), config.tls().name().orElse(service.peerHost()));
+      list.add(new AuthService(connector, pool, several, config.downTime(), System::nanoTime, Optional.of(names),
+          refresh));
+    }
+    this.services = new AuthServices(list, config.balance());
+  }
+
+  /** Warnings of the TLS set-up to log at start-up (a protocol the provider lacks). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** TLS handshakes started with each service, in configuration order (tests, the benchmark). */
+  public List<Long> handshakes() {
+    return services.all().stream().map(s -> s.connector().handshakes()).toList();
   }
 
   /** {@inheritDoc} */
   @Override
   public CompletionStage<AuthResult> authenticate(AuthRequest request, EventLoop loop) {
     CompletableFuture<AuthResult> answer = new CompletableFuture<>();
-    AuthExchange exchange = new AuthExchange(config, connector, pool, request, loop, answer);
+    AuthExchange exchange = new AuthExchange(config, services.order(), request, loop, answer);
     if (loop.inEventLoop()) {
       exchange.start();
     } else {
@@ -62,11 +100,15 @@ public final class HttpAuthClient implements AuthClient {
       } catch (RejectedExecutionException e) {
         // The loop is shutting down; its session is going away too, so completing here is harmless.
         answer.complete(new AuthResult.Unavailable(AuthResult.Unavailable.Kind.SHUTTING_DOWN,
-            "auth http server " + connector.peer() + ": shutting down"));
+            "auth http server " + peer() + ": shutting down"));
       }
     }
     // Callers get a view they cannot complete themselves.
     return answer.thenCompose(result -> resolveBackend(result, loop)).minimalCompletionStage();
+  }
+
+  private String peer() {
+    return services.all().get(0).peer();
   }
 
   /**
@@ -84,7 +126,7 @@ public final class HttpAuthClient implements AuthClient {
     Runnable start = () -> names.resolve(loop, host, port).addListener((Future<BackendTarget> f) ->
         resolved.complete(f.isSuccess()
             ? accepted.withBackend(f.getNow())
-            : new AuthResult.Unavailable(AuthResult.Unavailable.Kind.OTHER, "auth http server " + connector.peer()
+            : new AuthResult.Unavailable(AuthResult.Unavailable.Kind.OTHER, "auth http server " + peer()
                 + " sent server name \"" + host + "\" that could not be resolved (" + describe(f.cause()) + ")")));
     if (loop.inEventLoop()) {
       start.run();
@@ -93,7 +135,7 @@ public final class HttpAuthClient implements AuthClient {
         loop.execute(start);
       } catch (RejectedExecutionException e) {
         resolved.complete(new AuthResult.Unavailable(AuthResult.Unavailable.Kind.SHUTTING_DOWN,
-            "auth http server " + connector.peer() + ": shutting down"));
+            "auth http server " + peer() + ": shutting down"));
       }
     }
     return resolved;
@@ -104,10 +146,10 @@ public final class HttpAuthClient implements AuthClient {
     return message == null || message.isEmpty() ? String.valueOf(cause) : message;
   }
 
-  /** Closes the pooled connections; exchanges in flight finish and close their connections. */
+  /** Closes the pooled connections and stops background probes; exchanges in flight finish and close theirs. */
   @Override
   public void close() {
-    pool.close();
+    services.close();
     names.close();
   }
 }

@@ -61,7 +61,8 @@ final class DirectiveTable {
     for (String name : new String[] {
         "server_name", "timeout", "proxy_timeout", "proxy_buffer", "proxy_pass_error_message", "max_errors",
         "max_commands",
-        "auth_http", "auth_http_timeout", "auth_http_pass_client_cert", "auth_http_keepalive", "oauth_fastmail_compat",
+        "auth_http_timeout", "auth_http_connect_timeout", "auth_http_idle_timeout", "auth_http_balance",
+        "auth_http_down_time", "auth_http_pass_client_cert", "auth_http_keepalive", "oauth_fastmail_compat",
         "imap_client_buffer", "pop3_client_buffer", "smtp_client_buffer", "smtp_greeting_delay", "xclient",
         "proxy_smtp_auth", "ssl", "starttls"}) {
       simple(name, MAIL_SERVER, 1, 1);
@@ -72,6 +73,8 @@ final class DirectiveTable {
     simple("auth_oauth_introspection", MAIL_SERVER, 3, 3);
     simple("proxy_backend_master", MAIL_SERVER, 2, 2);
     repeatable("auth_http_header", MAIL_SERVER, 2, 2);
+    // One line per auth service (nginx allows one line with the URL alone); the rest are per-service parameters.
+    repeatable("auth_http", MAIL_SERVER, 1, 4);
     // nginx appends repeated *_auth (a bitmask) and *_capabilities (an array) lines of one block.
     for (String name : new String[] {
         "imap_auth", "imap_capabilities", "pop3_auth", "pop3_capabilities", "smtp_auth", "smtp_capabilities"}) {
@@ -94,14 +97,17 @@ final class DirectiveTable {
 
   private DirectiveTable() {}
 
-  /** ngx_mail_ssl_module's directives, mailgate's {@code ssl_sni_certificate}, and mailgate's {@code proxy_ssl*}. */
+  /** ngx_mail_ssl_module's directives, mailgate's {@code ssl_sni_certificate}, mailgate's {@code proxy_ssl*} and
+   * {@code auth_http_ssl*}. */
   private static void tls() {
     for (String name : new String[] {
         "ssl_password_file", "ssl_ciphers", "ssl_prefer_server_ciphers", "ssl_ecdh_curve", "ssl_dhparam",
         "ssl_session_timeout", "ssl_session_tickets", "ssl_verify_client", "ssl_verify_depth",
         "ssl_client_certificate", "ssl_trusted_certificate", "ssl_crl",
         "proxy_ssl", "proxy_ssl_verify", "proxy_ssl_trusted_certificate", "proxy_ssl_name", "proxy_ssl_certificate",
-        "proxy_ssl_certificate_key", "proxy_ssl_password_file", "proxy_ssl_session_reuse"}) {
+        "proxy_ssl_certificate_key", "proxy_ssl_password_file", "proxy_ssl_session_reuse",
+        "auth_http_ssl_verify", "auth_http_ssl_trusted_certificate", "auth_http_ssl_name", "auth_http_ssl_certificate",
+        "auth_http_ssl_certificate_key", "auth_http_ssl_password_file", "auth_http_ssl_session_reuse"}) {
       simple(name, MAIL_SERVER, 1, 1);
     }
     // nginx's array slots: each line adds one entry.
@@ -111,6 +117,7 @@ final class DirectiveTable {
     // A bitmask slot ORs repeated lines; ssl_session_cache's handler combines repeated lines too.
     repeatable("ssl_protocols", MAIL_SERVER, 1, MANY);
     repeatable("proxy_ssl_protocols", MAIL_SERVER, 1, MANY);
+    repeatable("auth_http_ssl_protocols", MAIL_SERVER, 1, MANY);
     repeatable("ssl_session_cache", MAIL_SERVER, 1, 2);
     repeatable("ssl_conf_command", MAIL_SERVER, 2, 2);
     repeatable("ssl_sni_certificate", MAIL_SERVER, 3, 3);

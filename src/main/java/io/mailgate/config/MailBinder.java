@@ -103,7 +103,7 @@ final class MailBinder {
         s.accessLogFormat = accessLogFormat(d);
         break;
       case "auth_http":
-        s.authHttp = AuthHttpTarget.parse(d);
+        authHttp(d, s);
         break;
       case "auth_http_header":
         if (s.authHttpHeaders == null) {
@@ -157,6 +157,18 @@ final class MailBinder {
         break;
       case "auth_http_timeout":
         s.authHttpTimeout = Values.time(d);
+        break;
+      case "auth_http_connect_timeout":
+        s.authHttpConnectTimeout = positiveTime(d);
+        break;
+      case "auth_http_idle_timeout":
+        s.authHttpIdleTimeout = positiveTime(d);
+        break;
+      case "auth_http_down_time":
+        s.authHttpDownTime = Values.time(d);
+        break;
+      case "auth_http_balance":
+        s.authHttpBalance = balance(d);
         break;
       case "auth_http_pass_client_cert":
         s.authHttpPassClientCert = Values.flag(d);
@@ -225,6 +237,40 @@ final class MailBinder {
         // Every name in DirectiveTable for MAIL/SERVER is handled above; reaching here is a programming error.
         throw new IllegalStateException("no handler for directive " + d.name());
     }
+  }
+
+  /** One more auth service; the same URL twice in a block is a mistake (its logins would all go to one place). */
+  private static void authHttp(Directive d, ServerSettings s) throws ConfigException {
+    AuthHttpTarget target = AuthHttpTarget.parse(d);
+    if (s.authHttp == null) {
+      s.authHttp = new ArrayList<>();
+    }
+    for (AuthHttpTarget other : s.authHttp) {
+      if (other.url().equalsIgnoreCase(target.url())) {
+        throw d.error("duplicate auth_http \"" + target.url() + "\"");
+      }
+    }
+    s.authHttp.add(target);
+  }
+
+  private static AuthHttpConfig.Balance balance(Directive d) throws ConfigException {
+    switch (d.arg(0)) {
+      case "first":
+        return AuthHttpConfig.Balance.FIRST;
+      case "round_robin":
+        return AuthHttpConfig.Balance.ROUND_ROBIN;
+      default:
+        throw d.error("invalid value \"" + d.arg(0) + "\" in \"auth_http_balance\" directive, it must be \"first\""
+            + " or \"round_robin\"");
+    }
+  }
+
+  private static java.time.Duration positiveTime(Directive d) throws ConfigException {
+    java.time.Duration t = Values.time(d);
+    if (t.isZero()) {
+      throw Values.invalid(d, d.arg(0));
+    }
+    return t;
   }
 
   private void listen(Directive d, ServerSettings s) throws ConfigException {

@@ -34,15 +34,10 @@ final class ServerMerger {
     if (BuiltinAuthDirectives.lacksMasterUser(builtin.backendCredentials())) {
       throw new ConfigException("no \"proxy_backend_master\" is defined for server", s.file, s.line);
     }
-    AuthHttpTarget target = pick(s.authHttp, mail.authHttp, null);
+    List<AuthHttpTarget> targets = pick(s.authHttp, mail.authHttp, null);
     Optional<AuthHttpConfig> authHttp = Optional.empty();
-    if (target != null) {
-      authHttp = Optional.of(new AuthHttpConfig(
-          target.url(), target.address(), target.hostHeader(), target.uri(),
-          pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
-          pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60)),
-          pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false),
-          pick(s.authHttpKeepalive, mail.authHttpKeepalive, AuthHttpConfig.DEFAULT_KEEPALIVE)));
+    if (targets != null) {
+      authHttp = Optional.of(authHttp(s, mail, targets));
     } else if (!builtin.checksPasswords() && !builtin.checksTokens()) {
       // nginx's rule, kept: without a built-in authenticator every login needs the auth service.
       throw new ConfigException("no \"auth_http\" is defined for server", s.file, s.line);
@@ -97,6 +92,29 @@ final class ServerMerger {
         ThrottleDirectives.merge(s.throttle, mail.throttle, s.file, s.line),
         new AccessLogConfig(pick(s.accessLog, mail.accessLog, Optional.<ErrorLogConfig.Sink>empty()),
             pick(s.accessLogFormat, mail.accessLogFormat, AccessLogConfig.Format.TEXT)));
+  }
+
+  /** The auth services with their timeouts: a line's own parameters, else the block's directives, else defaults. */
+  private static AuthHttpConfig authHttp(ServerSettings s, ServerSettings mail, List<AuthHttpTarget> targets)
+      throws ConfigException {
+    Duration timeout = pick(s.authHttpTimeout, mail.authHttpTimeout, Duration.ofSeconds(60));
+    Duration connectTimeout = pick(s.authHttpConnectTimeout, mail.authHttpConnectTimeout, null);
+    Duration idleTimeout = pick(s.authHttpIdleTimeout, mail.authHttpIdleTimeout, AuthHttpConfig.DEFAULT_IDLE_TIMEOUT);
+    List<AuthHttpService> services = new ArrayList<>();
+    for (AuthHttpTarget t : targets) {
+      Duration own = t.timeout().orElse(timeout);
+      services.add(new AuthHttpService(t.url(), t.address(), t.hostHeader(), t.uri(), t.https(), t.peerHost(),
+          t.lookupName(), t.connectTimeout().orElse(connectTimeout != null ? connectTimeout : own), own,
+          t.idleTimeout().orElse(idleTimeout)));
+    }
+    return new AuthHttpConfig(
+        services,
+        pick(s.authHttpBalance, mail.authHttpBalance, AuthHttpConfig.Balance.FIRST),
+        pick(s.authHttpDownTime, mail.authHttpDownTime, AuthHttpConfig.DEFAULT_DOWN_TIME),
+        pick(s.authHttpHeaders, mail.authHttpHeaders, List.of()),
+        pick(s.authHttpPassClientCert, mail.authHttpPassClientCert, false),
+        pick(s.authHttpKeepalive, mail.authHttpKeepalive, AuthHttpConfig.DEFAULT_KEEPALIVE),
+        TlsMerger.authHttp(s, mail));
   }
 
   /** The server's listens; with {@code ssl on} (nginx's obsolete form) every one of them is implicit TLS. */

@@ -38,9 +38,14 @@ final class ServerSettings {
   java.util.Optional<ErrorLogConfig.Sink> accessLog;
   /** {@code access_log_format}. */
   AccessLogConfig.Format accessLogFormat;
-  AuthHttpTarget authHttp;
+  /** The block's own {@code auth_http} lines, in order (a server's own replace those of {@code mail}). */
+  List<AuthHttpTarget> authHttp;
   List<AuthHttpConfig.HttpHeader> authHttpHeaders;
   Duration authHttpTimeout;
+  Duration authHttpConnectTimeout;
+  Duration authHttpIdleTimeout;
+  AuthHttpConfig.Balance authHttpBalance;
+  Duration authHttpDownTime;
   Boolean authHttpPassClientCert;
   Integer authHttpKeepalive;
   Boolean oauthFastmailCompat;

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** nginx's defaults for {@code ssl_*} (but TLSv1.2 and TLSv1.3 only), and mailgate's for {@code proxy_ssl*}. */
+/** nginx's defaults for {@code ssl_*} (but TLSv1.2 and TLSv1.3 only), and mailgate's for {@code proxy_ssl*} and
+ * {@code auth_http_ssl*}. */
 final class TlsDefaults {
 
   /** Secure default: no TLS 1.0/1.1. */
@@ -22,6 +23,11 @@ final class TlsDefaults {
   /** Backend side with nothing configured: cleartext, but verifying whenever TLS is used. */
   static final BackendTlsConfig BACKEND = new BackendTlsConfig(
       BackendTlsConfig.Mode.OFF, true, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+      PROTOCOLS, true);
+
+  /** {@code https://} auth services with nothing configured: verified against the JDK's trust store. */
+  static final BackendTlsConfig AUTH_HTTP = new BackendTlsConfig(
+      BackendTlsConfig.Mode.ON, true, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
       PROTOCOLS, true);
 
   private TlsDefaults() {}

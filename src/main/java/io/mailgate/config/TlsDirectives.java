@@ -10,7 +10,8 @@ import java.util.OptionalInt;
 
 /**
  * Reads the client TLS directives (nginx's ngx_mail_ssl_module, plus mailgate's {@code ssl_sni_certificate}) and the
- * backend ones ({@code proxy_ssl*}, mailgate's own) of one block into {@link TlsSettings}. Files are only named here:
+ * backend ones ({@code proxy_ssl*}, mailgate's own) and the auth service ones ({@code auth_http_ssl*}) of one
+ * block into {@link TlsSettings}. Files are only named here:
  * they are resolved against the main file's folder (nginx's conf prefix) and loaded at start-up.
  */
 final class TlsDirectives {
@@ -40,6 +41,9 @@ final class TlsDirectives {
   boolean apply(Directive d, TlsSettings t) throws ConfigException {
     if (d.name().startsWith("proxy_ssl")) {
       return applyBackend(d, t);
+    }
+    if (d.name().startsWith("auth_http_ssl")) {
+      return applyAuthHttp(d, t);
     }
     switch (d.name()) {
       case "starttls":
@@ -152,6 +156,38 @@ final class TlsDirectives {
         return true;
       case "proxy_ssl_session_reuse":
         t.proxySslSessionReuse = Values.flag(d);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** {@code auth_http_ssl*}: the {@code proxy_ssl*} settings (but the mode, which the URL's scheme gives). */
+  private boolean applyAuthHttp(Directive d, TlsSettings t) throws ConfigException {
+    switch (d.name()) {
+      case "auth_http_ssl_verify":
+        t.authHttpSslVerify = Values.flag(d);
+        return true;
+      case "auth_http_ssl_trusted_certificate":
+        t.authHttpSslTrustedCertificate = file(d, 0);
+        return true;
+      case "auth_http_ssl_name":
+        t.authHttpSslName = nonEmpty(d);
+        return true;
+      case "auth_http_ssl_certificate":
+        t.authHttpSslCertificate = confFile(d, 0);
+        return true;
+      case "auth_http_ssl_certificate_key":
+        t.authHttpSslCertificateKey = confFile(d, 0);
+        return true;
+      case "auth_http_ssl_password_file":
+        t.authHttpSslPasswordFile = file(d, 0);
+        return true;
+      case "auth_http_ssl_protocols":
+        t.authHttpSslProtocols = protocols(d, t.authHttpSslProtocols);
+        return true;
+      case "auth_http_ssl_session_reuse":
+        t.authHttpSslSessionReuse = Values.flag(d);
         return true;
       default:
         return false;

@@ -90,6 +90,34 @@ final class TlsMerger {
         pick(own.proxySslSessionReuse, up.proxySslSessionReuse, d.sessionReuse()));
   }
 
+  /** TLS towards {@code https://} auth services; a client certificate needs its key and the other way round. */
+  static BackendTlsConfig authHttp(ServerSettings s, ServerSettings mail) throws ConfigException {
+    TlsSettings own = s.tls;
+    TlsSettings up = mail.tls;
+    BackendTlsConfig d = TlsDefaults.AUTH_HTTP;
+    TlsSettings.ConfFile cert = pick(own.authHttpSslCertificate, up.authHttpSslCertificate, null);
+    TlsSettings.ConfFile key = pick(own.authHttpSslCertificateKey, up.authHttpSslCertificateKey, null);
+    if (cert != null && key == null) {
+      throw new ConfigException("no \"auth_http_ssl_certificate_key\" is defined for certificate \""
+          + cert.written() + "\"", s.file, s.line);
+    }
+    if (key != null && cert == null) {
+      throw new ConfigException("no \"auth_http_ssl_certificate\" is defined for key \"" + key.written() + "\"",
+          s.file, s.line);
+    }
+    Optional<TlsConfig.CertificatePair> pair = cert == null
+        ? Optional.empty() : Optional.of(new TlsConfig.CertificatePair(cert.path(), key.path()));
+    return new BackendTlsConfig(
+        d.mode(),
+        pick(own.authHttpSslVerify, up.authHttpSslVerify, d.verify()),
+        optional(own.authHttpSslTrustedCertificate, up.authHttpSslTrustedCertificate),
+        Optional.ofNullable(pick(own.authHttpSslName, up.authHttpSslName, null)),
+        pair,
+        optional(own.authHttpSslPasswordFile, up.authHttpSslPasswordFile),
+        pick(own.authHttpSslProtocols, up.authHttpSslProtocols, d.protocols()),
+        pick(own.authHttpSslSessionReuse, up.authHttpSslSessionReuse, d.sessionReuse()));
+  }
+
   /**
    * The directive that makes the server speak TLS, in nginx's order ({@code ssl}, then {@code listen ... ssl}, then
    * {@code starttls}); null when it never does.

@@ -81,4 +81,14 @@ final class TlsSettings {
   Path proxySslPasswordFile;
   List<String> proxySslProtocols;
   Boolean proxySslSessionReuse;
+
+  /** {@code auth_http_ssl*}: TLS towards {@code https://} auth services, the same settings as {@code proxy_ssl*}. */
+  Boolean authHttpSslVerify;
+  Path authHttpSslTrustedCertificate;
+  String authHttpSslName;
+  ConfFile authHttpSslCertificate;
+  ConfFile authHttpSslCertificateKey;
+  Path authHttpSslPasswordFile;
+  List<String> authHttpSslProtocols;
+  Boolean authHttpSslSessionReuse;
 }

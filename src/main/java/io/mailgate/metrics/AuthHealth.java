@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * Whether the auth service answers, for {@code /health/ready}, judged from the answers logins get (mailgate does not
  * probe it on its own). It is unhealthy from the moment a question fails because the service could not be reached,
- * timed out or answered garbage, until a later question gets a real answer (yes, no or wait) or until {@link #HOLD}
+ * timed out, failed its TLS handshake, answered garbage or an HTTP 5xx, until a later question gets a real answer (yes, no or wait) or until {@link #HOLD}
  * has passed without another such failure. The hold ends by itself so that a load balancer that took mailgate out of
  * rotation (and so sends no more logins that could prove the service back) lets it in again to try. Failures that
  * are mailgate's own (shutting down, no room, a user without a backend) say nothing about the service. With only
@@ -37,7 +37,8 @@ final class AuthHealth {
     if (result instanceof AuthResult.Unavailable unavailable) {
       AuthResult.Unavailable.Kind kind = unavailable.kind();
       if (kind == AuthResult.Unavailable.Kind.CONNECT || kind == AuthResult.Unavailable.Kind.TIMEOUT
-          || kind == AuthResult.Unavailable.Kind.INVALID_RESPONSE) {
+          || kind == AuthResult.Unavailable.Kind.INVALID_RESPONSE || kind == AuthResult.Unavailable.Kind.TLS
+          || kind == AuthResult.Unavailable.Kind.SERVER_ERROR) {
         failedKind = kind.label();
         lastFailure = nanoClock.getAsLong();
         failed = true;

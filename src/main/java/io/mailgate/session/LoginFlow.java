@@ -273,7 +273,7 @@ public final class LoginFlow {
 
   /** nginx's way of naming the auth service in log lines. */
   private static String authServiceName(ServerRuntime server) {
-    return server.config().authHttp().map(h -> "auth http server " + h.url()).orElse("built-in authenticator");
+    return server.config().authHttp().map(h -> "auth http server " + h.first().url()).orElse("built-in authenticator");
   }
 
   /** For these the client sent a digest or nothing: there is no password to log in to the backend with. */

@@ -38,17 +38,25 @@ public final class BackendTls {
 
   /** Loads the trust anchors and client certificate and builds the client context. */
   public static BackendTls create(BackendTlsConfig config) throws TlsSetupException {
+    return create(config, "proxy_ssl", "backend");
+  }
+
+  /**
+   * The same for another kind of peer: {@code prefix} names its directives in messages ({@code auth_http_ssl}),
+   * {@code peer} the peer ({@code auth service}).
+   */
+  public static BackendTls create(BackendTlsConfig config, String prefix, String peer) throws TlsSetupException {
     TlsProvider provider = TlsProvider.select();
     List<String> warnings = new ArrayList<>();
     if (!config.sessionReuse() && provider == TlsProvider.JDK) {
-      throw new TlsSetupException("\"proxy_ssl_session_reuse off\" is not supported by the JDK TLS provider (its "
-          + "client session cache cannot be turned off per context); use BoringSSL (netty-tcnative)");
+      throw new TlsSetupException("\"" + prefix + "_session_reuse off\" is not supported by the JDK TLS provider "
+          + "(its client session cache cannot be turned off per context); use BoringSSL (netty-tcnative)");
     }
     SslContextBuilder builder = SslContextBuilder.forClient()
         .sslProvider(provider.nettyProvider())
-        .protocols(TlsSettings.protocols(config.protocols(), provider, "proxy_ssl_protocols", warnings));
+        .protocols(TlsSettings.protocols(config.protocols(), provider, prefix + "_protocols", warnings));
     if (config.verify()) {
-      builder.trustManager(trustManager(config)).endpointIdentificationAlgorithm("HTTPS");
+      builder.trustManager(trustManager(config, peer)).endpointIdentificationAlgorithm("HTTPS");
     } else {
       builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
     }
@@ -62,7 +70,7 @@ public final class BackendTls {
     try {
       context = builder.build();
     } catch (Exception e) {
-      throw new TlsSetupException("cannot set up backend TLS: " + PemLoader.describe(e), e);
+      throw new TlsSetupException("cannot set up " + peer + " TLS: " + PemLoader.describe(e), e);
     }
     if (!config.sessionReuse() && context.sessionContext() instanceof OpenSslSessionContext sessions) {
       sessions.setSessionCacheEnabled(false);
@@ -92,7 +100,8 @@ public final class BackendTls {
     return provider.displayName();
   }
 
-  private static X509ExtendedTrustManager trustManager(BackendTlsConfig config) throws TlsSetupException {
+  private static X509ExtendedTrustManager trustManager(BackendTlsConfig config, String peer)
+      throws TlsSetupException {
     try {
       TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
       if (config.trustedCertificate().isPresent()) {
@@ -112,8 +121,8 @@ public final class BackendTls {
         }
       }
     } catch (GeneralSecurityException | IOException e) {
-      throw new TlsSetupException("cannot load the backend trust store: " + PemLoader.describe(e), e);
+      throw new TlsSetupException("cannot load the " + peer + " trust store: " + PemLoader.describe(e), e);
     }
-    throw new TlsSetupException("no X509ExtendedTrustManager available: the backend name could not be checked");
+    throw new TlsSetupException("no X509ExtendedTrustManager available: the " + peer + " name could not be checked");
   }
 }

@@ -3,6 +3,7 @@ package io.mailgate.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.AuthHttpService;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.netty.buffer.ByteBuf;
@@ -18,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 class AuthRequestEncoderTest {
 
-  static final AuthHttpConfig CONFIG = new AuthHttpConfig("http://auth.example:9000/mail/auth",
-      new InetSocketAddress("127.0.0.1", 9000), "auth.example", "/mail/auth",
+  static final AuthHttpConfig CONFIG = AuthHttpConfig.single(AuthHttpService.plain("http://auth.example:9000/mail/auth",
+      new InetSocketAddress("127.0.0.1", 9000), "auth.example", "/mail/auth", Duration.ofSeconds(5)),
       List.of(new AuthHttpConfig.HttpHeader("X-Auth-Key", "secret key"),
           new AuthHttpConfig.HttpHeader("X-Second", "2")),
-      Duration.ofSeconds(5), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+      false, AuthHttpConfig.DEFAULT_KEEPALIVE);
 
   private static byte[] encode(AuthHttpConfig config, AuthRequest request) {
     ByteBuf buf = AuthRequestEncoder.encode(config, request, ByteBufAllocator.DEFAULT);
@@ -89,8 +90,8 @@ class AuthRequestEncoderTest {
         new Credentials(Mechanism.APOP, "bob".getBytes(StandardCharsets.US_ASCII),
             "0123456789abcdef".getBytes(StandardCharsets.US_ASCII), Optional.of("<1.2@mail example>")),
         "pop3", 1, "::1", Optional.empty(), List.of());
-    AuthHttpConfig bare = new AuthHttpConfig("unix:/run/auth.sock", new InetSocketAddress("127.0.0.1", 1),
-        "localhost", "/", List.of(), Duration.ofSeconds(1), false, 0);
+    AuthHttpConfig bare = AuthHttpConfig.single(AuthHttpService.plain("unix:/run/auth.sock",
+        new InetSocketAddress("127.0.0.1", 1), "localhost", "/", Duration.ofSeconds(1)), List.of(), false, 0);
     assertThat(new String(encode(bare, request), StandardCharsets.ISO_8859_1)).isEqualTo(
         "GET / HTTP/1.0\r\n"
             + "Host: localhost\r\n"

@@ -10,6 +10,7 @@ import io.mailgate.resolver.FakeDnsServer;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.config.AuthHttpService;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.testkit.LeakWatcher;
@@ -111,9 +112,18 @@ class HttpAuthClientTest {
 
   private HttpAuthClient newClient(SocketAddress address, Duration timeout, List<AuthHttpConfig.HttpHeader> headers,
       int keepalive) {
-    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", address, "auth.test", "/auth", headers,
-        timeout, false, keepalive);
-    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate);
+    AuthHttpConfig config = AuthHttpConfig.single(
+        AuthHttpService.plain("http://auth.test/auth", address, "auth.test", "/auth", timeout), headers, false,
+        keepalive);
+    return create(config, Optional.empty());
+  }
+
+  private HttpAuthClient create(AuthHttpConfig config, Optional<ResolverConfig> resolver) {
+    try {
+      return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate, resolver);
+    } catch (io.mailgate.tls.TlsSetupException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static AuthRequest request(byte[] login, byte[] pass) {
@@ -244,11 +254,11 @@ class HttpAuthClientTest {
 
   /** A client whose {@code resolver} is {@code dns}, with {@code resolver_timeout} 2s. */
   private HttpAuthClient clientResolvingWith(FakeDnsServer dns) {
-    AuthHttpConfig config = new AuthHttpConfig("http://auth.test/auth", server.address(), "auth.test", "/auth",
-        List.of(), Duration.ofSeconds(5), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+    AuthHttpConfig config = AuthHttpConfig.single(AuthHttpService.plain("http://auth.test/auth", server.address(),
+        "auth.test", "/auth", Duration.ofSeconds(5)), List.of(), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
     ResolverConfig resolver = new ResolverConfig(new ResolverConfig.NameServers(List.of(dns.address()),
         Optional.empty(), true, true), Duration.ofSeconds(2));
-    return new HttpAuthClient(config, Transport.nio(Optional.empty()), gate, Optional.of(resolver));
+    return create(config, Optional.of(resolver));
   }
 
   @Test
@@ -271,6 +281,34 @@ class HttpAuthClientTest {
           .isEqualTo("192.0.2.10:993 192.0.2.11:993 [2001:db8:0:0:0:0:0:12]:993");
       assertThat(accepted.pass().map(String::new)).contains("x");
       assertThat(accepted.backend().hostName()).contains("imap.internal");
+    }
+  }
+
+  /**
+   * The service's own name is looked up again while running ({@code valid=1s} sets the interval): a move to
+   * another address is followed without a restart. Here the start-up address refuses connections (nothing listens
+   * on 127.0.0.2) and the name now points at the service.
+   */
+  @Test
+  void theServicesOwnNameIsLookedUpAgainAndANewAddressFollowed() throws Exception {
+    try (FakeDnsServer dns = new FakeDnsServer((name, type) -> name.equals("auth.test") && type == DnsRecordType.A
+        ? FakeDnsServer.Answer.records(() -> List.of(FakeDnsServer.address(name, "127.0.0.1", 1)))
+        : FakeDnsServer.Answer.code(DnsResponseCode.NXDOMAIN))) {
+      client.close();
+      int port = server.address().getPort();
+      AuthHttpConfig config = AuthHttpConfig.single(new AuthHttpService("http://auth.test:" + port + "/auth",
+          new InetSocketAddress("127.0.0.2", port), "auth.test", "/auth", false, "auth.test",
+          Optional.of("auth.test"), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+          List.of(), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+      client = create(config, Optional.of(new ResolverConfig(new ResolverConfig.NameServers(List.of(dns.address()),
+          Optional.of(Duration.ofSeconds(1)), true, false), Duration.ofSeconds(2))));
+
+      assertThat(unavailable(ask(request()))).contains("connect() failed");
+      server.then(Reply.thenClose("HTTP/1.0 200 OK\r\n" + OK_HEADERS + "\r\n"));
+
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+          .until(() -> ask(request()) instanceof AuthResult.Accepted);
+      assertThat(dns.questions()).contains("A auth.test");
     }
   }
 

@@ -168,10 +168,10 @@ class ConfigLoaderTest {
     assertThat(s.imap().auth()).containsExactlyInAnyOrder(Mechanism.PLAIN, Mechanism.CRAM_MD5, Mechanism.EXTERNAL);
     assertThat(s.proxyTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.proxyPassErrorMessage()).isFalse();
-    assertThat(s.authHttp().orElseThrow().url()).isEqualTo("http://127.0.0.1:8080/mail/auth");
-    assertThat(s.authHttp().orElseThrow().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
-    assertThat(s.authHttp().orElseThrow().hostHeader()).isEqualTo("127.0.0.1");
-    assertThat(s.authHttp().orElseThrow().uri()).isEqualTo("/mail/auth");
+    assertThat(s.authHttp().orElseThrow().first().url()).isEqualTo("http://127.0.0.1:8080/mail/auth");
+    assertThat(s.authHttp().orElseThrow().first().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
+    assertThat(s.authHttp().orElseThrow().first().hostHeader()).isEqualTo("127.0.0.1");
+    assertThat(s.authHttp().orElseThrow().first().uri()).isEqualTo("/mail/auth");
     assertThat(notices).containsExactly("\"http\" directive is ignored");
   }
 
@@ -189,7 +189,7 @@ class ConfigLoaderTest {
     assertThat(s.errorLog()).isEmpty();
     assertThat(s.oauthFastmailCompat()).isFalse();
     assertThat(s.authHttp().orElseThrow().headers()).isEmpty();
-    assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.authHttp().orElseThrow().first().timeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.authHttp().orElseThrow().passClientCert()).isFalse();
     assertThat(s.authHttp().orElseThrow().keepalive()).isEqualTo(AuthHttpConfig.DEFAULT_KEEPALIVE);
     assertThat(s.imap()).isEqualTo(
@@ -243,7 +243,7 @@ class ConfigLoaderTest {
     assertThat(own.maxErrors()).isEqualTo(3);
     assertThat(own.proxyBuffer()).isEqualTo(8192);
     assertThat(inherits.proxyBuffer()).isEqualTo(8192);
-    assertThat(inherits.authHttp().orElseThrow().uri()).isEqualTo("/auth");
+    assertThat(inherits.authHttp().orElseThrow().first().uri()).isEqualTo("/auth");
   }
 
   @Test
@@ -272,7 +272,7 @@ class ConfigLoaderTest {
 
     assertThat(s.proxyTimeout()).isEqualTo(Duration.ofMinutes(90));
     assertThat(s.proxyPassErrorMessage()).isTrue();
-    assertThat(s.authHttp().orElseThrow().timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.authHttp().orElseThrow().first().timeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(s.authHttp().orElseThrow().passClientCert()).isTrue();
     assertThat(s.authHttp().orElseThrow().keepalive()).isZero();
     assertThat(s.oauthFastmailCompat()).isTrue();
@@ -715,9 +715,9 @@ class ConfigLoaderTest {
   void authHttpWithoutSchemeOrPortOrUri() throws Exception {
     AuthHttpConfig a = onlyServer(mail("auth_http 127.0.0.1;\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
-    assertThat(a.address()).isEqualTo(new InetSocketAddress("127.0.0.1", 80));
-    assertThat(a.hostHeader()).isEqualTo("127.0.0.1");
-    assertThat(a.uri()).isEqualTo("/");
+    assertThat(a.first().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 80));
+    assertThat(a.first().hostHeader()).isEqualTo("127.0.0.1");
+    assertThat(a.first().uri()).isEqualTo("/");
   }
 
   @Test
@@ -725,18 +725,18 @@ class ConfigLoaderTest {
     AuthHttpConfig a = onlyServer(mail("auth_http HTTP://localhost:8080/a?b=c;\nserver { listen 127.0.0.1:143; }"))
         .authHttp().orElseThrow();
 
-    assertThat(((InetSocketAddress) a.address()).getAddress().isLoopbackAddress()).isTrue();
-    assertThat(((InetSocketAddress) a.address()).getPort()).isEqualTo(8080);
-    assertThat(a.hostHeader()).isEqualTo("localhost");
-    assertThat(a.uri()).isEqualTo("/a?b=c");
+    assertThat(((InetSocketAddress) a.first().address()).getAddress().isLoopbackAddress()).isTrue();
+    assertThat(((InetSocketAddress) a.first().address()).getPort()).isEqualTo(8080);
+    assertThat(a.first().hostHeader()).isEqualTo("localhost");
+    assertThat(a.first().uri()).isEqualTo("/a?b=c");
   }
 
   @Test
   void authHttpOnIpv6() throws Exception {
     AuthHttpConfig a = onlyServer(mail("auth_http http://[::1]:9/x;\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
-    assertThat(a.address()).isEqualTo(new InetSocketAddress("::1", 9));
-    assertThat(a.hostHeader()).isEqualTo("[::1]");
+    assertThat(a.first().address()).isEqualTo(new InetSocketAddress("::1", 9));
+    assertThat(a.first().hostHeader()).isEqualTo("[::1]");
   }
 
   @ParameterizedTest
@@ -747,15 +747,15 @@ class ConfigLoaderTest {
   void authHttpOnAUnixSocket(String url, String path, String uri) throws Exception {
     AuthHttpConfig a = onlyServer(mail("auth_http " + url + ";\nserver { listen 127.0.0.1:143; }")).authHttp().orElseThrow();
 
-    assertThat(((DomainSocketAddress) a.address()).path()).isEqualTo(path);
-    assertThat(a.hostHeader()).isEqualTo("localhost");
-    assertThat(a.uri()).isEqualTo(uri);
-    assertThat(a.url()).isEqualTo(url);
+    assertThat(((DomainSocketAddress) a.first().address()).path()).isEqualTo(path);
+    assertThat(a.first().hostHeader()).isEqualTo("localhost");
+    assertThat(a.first().uri()).isEqualTo(uri);
+    assertThat(a.first().url()).isEqualTo(url);
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "https://127.0.0.1/auth | https is not supported yet in auth_http \"https://127.0.0.1/auth\"",
+      "https://unix:/tmp/a.sock | https over a unix domain socket is not supported in auth_http \"https://unix:/tmp/a.sock\"",
       "http://127.0.0.1:x/    | invalid port in auth_http \"http://127.0.0.1:x/\"",
       "http:///auth           | no host in auth_http \"http:///auth\"",
       "host.invalid           | host not found in auth_http \"host.invalid\"",

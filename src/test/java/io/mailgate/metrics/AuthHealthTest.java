@@ -48,4 +48,11 @@ class AuthHealthTest {
     health.answered(down(AuthResult.Unavailable.Kind.INVALID_RESPONSE));
     assertThat(health.problem()).hasValueSatisfying(p -> assertThat(p).contains("invalid_response"));
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = AuthResult.Unavailable.Kind.class, names = {"TLS", "SERVER_ERROR"})
+  void aFailedHandshakeOrAn5xxPageMakesItUnready(AuthResult.Unavailable.Kind kind) {
+    health.answered(down(kind));
+    assertThat(health.problem()).hasValueSatisfying(p -> assertThat(p).contains("(" + kind.label() + ")"));
+  }
 }
