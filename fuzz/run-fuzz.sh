@@ -6,7 +6,7 @@
 #   fuzz/run-fuzz.sh ImapCommandParserFuzzTest 120             both of the class's targets, 120 s each
 #   fuzz/run-fuzz.sh ImapCommandParserFuzzTest#splitInputParsesAsWhole 600
 #   fuzz/run-fuzz.sh --list                the targets
-#   FUZZ_JOBS=2 fuzz/run-fuzz.sh all 300   two targets at a time (each JVM fuzzes on one core)
+#   FUZZ_JOBS=1 fuzz/run-fuzz.sh all 300   one target at a time (default: one per core, at most two)
 #
 # The same runner as the build's short pass (surefire execution "fuzz", src/test/java/io/mailgate/fuzz/FuzzPass.java):
 # libFuzzer runs once per process, so each target gets a JVM of its own (JAZZER_FUZZ=1, Jazzer instrumenting
@@ -27,4 +27,4 @@ if [[ "$selection" == "--list" ]]; then
   selection=all
 fi
 exec mvn -B -q -o test-compile surefire:test@fuzz -Dfuzz.selection="$selection" -Dfuzz.seconds="$seconds" \
-  -Dfuzz.list="$list" -Dfuzz.jobs="${FUZZ_JOBS:-1}"
+  -Dfuzz.list="$list" -Dfuzz.jobs="${FUZZ_JOBS:-0}"

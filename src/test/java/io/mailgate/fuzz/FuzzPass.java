@@ -154,12 +154,16 @@ class FuzzPass {
   }
 
   /**
-   * The targets, {@code fuzz.jobs} at a time (default 1: on a small machine a second JVM only slows both); prints one
-   * line per target as it ends, then the findings.
+   * The targets, {@code fuzz.jobs} at a time (0, the default: one per core, at most two; a fuzzing JVM keeps one core
+   * busy, and more at once would crowd out a developer's other work); prints one line per target as it ends, then
+   * the findings.
    */
   private static List<Outcome> fuzzAll(List<Target> targets, int seconds) throws Exception {
     Files.createDirectories(LOGS);
-    int jobs = Math.max(1, Integer.getInteger("fuzz.jobs", 1));
+    int jobs = Integer.getInteger("fuzz.jobs", 0);
+    if (jobs <= 0) {
+      jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
+    }
     long start = System.nanoTime();
     System.out.printf("fuzzing %d targets, %d s each, one JVM each, %d at a time (logs: %s)%n", targets.size(),
         seconds, jobs, LOGS);
