@@ -239,13 +239,14 @@ class FuzzPass {
     saved.removeAll(artifactsBefore);
     Matcher written = SAVED.matcher(log);
     while (written.find()) {
-      saved.add(Path.of(written.group(1)).normalize());
+      saved.add(Path.of(written.group(1)));
     }
     String why = !ended ? "the target's JVM did not end within " + (seconds + GRACE.toSeconds()) + " s"
         : firstLine(log, FINDING).map(l -> l.substring(l.indexOf(FINDING) + FINDING.length()))
             .orElse("exit status " + process.exitValue());
     String inputs = saved.isEmpty() ? "no input was saved"
-        : "input saved as " + saved.stream().map(Path::toString).collect(Collectors.joining(", "))
+        : "input saved as " + saved.stream().map(p -> Path.of("").toAbsolutePath().relativize(p.toAbsolutePath())
+            .normalize().toString()).distinct().collect(Collectors.joining(", "))
             + " (replayed by every build from now on: rename it after what it shows, fix the bug and add a named"
             + " regression test)";
     return new Outcome(target, false, runs, why + "; " + inputs + "; log: " + target.log());
