@@ -26,6 +26,8 @@ public final class SplitFeed {
 
   /** Longest input a fuzz target parses; a longer one is cut, so a run never grows without bound. */
   public static final int MAX_INPUT = 1 << 16;
+  /** Line limits that let any re-encoded command of an input of {@link #MAX_INPUT} bytes through. */
+  public static final int UNLIMITED = 1 << 20;
   private static final int MAX_SPLITS = 16;
 
   private SplitFeed() {}
@@ -40,6 +42,41 @@ public final class SplitFeed {
       points[i] = data.consumeInt(0, MAX_INPUT);
     }
     return points;
+  }
+
+  /**
+   * One case of a line protocol's command-parser target: a command-line limit and a SASL-line limit (each picked from
+   * the target's list; small ones reach the too-long paths), where to cut the input, and the input.
+   */
+  public record CommandInput(int commandLimit, int saslLimit, int[] points, byte[] input) {
+
+    /** Taken from the fuzzer's data in this order (the seed corpora were made for it): limits, cuts, input. */
+    public static CommandInput consume(FuzzedDataProvider data, int[] commandLimits, int[] saslLimits) {
+      int commandLimit = commandLimits[data.consumeInt(0, commandLimits.length - 1)];
+      int saslLimit = saslLimits[data.consumeInt(0, saslLimits.length - 1)];
+      int[] points = splitPoints(data);
+      return new CommandInput(commandLimit, saslLimit, points, data.consumeBytes(MAX_INPUT));
+    }
+
+    /** The longer limit, which an AUTH/AUTHENTICATE line with its initial response may use. */
+    public int longest() {
+      return Math.max(commandLimit, saslLimit);
+    }
+  }
+
+  /**
+   * The fragmentation property for a command parser: {@code parser} fed the input whole and {@code decoder} (around a
+   * fresh parser with the same limits) fed it cut at the case's points give the same events; returns them.
+   */
+  public static <R> List<Object> sameWholeAndInPieces(CommandInput in, RequestParser<R> parser,
+      RequestDecoder<R> decoder, Class<R> requestType, Predicate<? super R> saslNext) {
+    List<Object> whole = fedWhole(parser, in.input(), saslNext);
+    List<Object> pieces = fedInPieces(decoder, in.input(), in.points(), requestType, saslNext);
+    if (!pieces.equals(whole)) {
+      throw new AssertionError("fed in pieces at " + Arrays.toString(in.points()) + ": " + pieces
+          + "\nfed whole: " + whole);
+    }
+    return whole;
   }
 
   /** The events of {@code parser} fed {@code input} in one piece, byte by byte. */

@@ -57,11 +57,8 @@ class PostfixSmtpCurlIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path postfixBinary = RequiredTools.installed(PostfixServer.binary(), "postfix (Debian package postfix)",
-        PostfixSmtpCurlIT.class);
-    PostfixServer.cannotRun().ifPresent(reason -> RequiredTools.unusable(reason, PostfixSmtpCurlIT.class));
     curl = AcceptanceCurl.find(dir, PostfixSmtpCurlIT.class);
-    postfix = PostfixServer.start(postfixBinary, dir.resolve("postfix"), RCPT);
+    postfix = RequiredTools.postfix(PostfixSmtpCurlIT.class, dir.resolve("postfix"), List.of(), RCPT);
     auth = new FakeAuthServer(PostfixSmtpCurlIT::operatorAnswer);
     xoauth2Port = ProxyUnderTest.freePort();
     proxy = ProxyUnderTest.start(Files.createDirectories(dir.resolve("mailgate")),

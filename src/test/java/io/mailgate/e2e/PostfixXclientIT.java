@@ -46,10 +46,8 @@ class PostfixXclientIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path binary = RequiredTools.installed(PostfixServer.binary(), "postfix (Debian package postfix)",
-        PostfixXclientIT.class);
-    PostfixServer.cannotRun().ifPresent(reason -> RequiredTools.unusable(reason, PostfixXclientIT.class));
-    postfix = PostfixServer.start(binary, dir.resolve("postfix"), List.of("smtpd_client_port_logging = yes"), RCPT);
+    postfix = RequiredTools.postfix(PostfixXclientIT.class, dir.resolve("postfix"),
+        List.of("smtpd_client_port_logging = yes"), RCPT);
     auth = new FakeAuthServer(request -> USER.equals(request.header("Auth-User"))
         && PASSWORD.equals(request.header("Auth-Pass")) ? FakeAuthServer.ok(postfix.port())
         : FakeAuthServer.fail("Invalid login or password", "Auth-Wait: 1"));

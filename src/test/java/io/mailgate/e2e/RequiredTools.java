@@ -2,7 +2,9 @@ package io.mailgate.e2e;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.mailgate.testkit.PostfixServer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
@@ -20,6 +22,16 @@ final class RequiredTools {
       unusable(what + " is not installed", test);
     }
     return tool.get();
+  }
+
+  /**
+   * A private Postfix for {@code test} in {@code dir} with {@code settings} added to its main.cf and the given local
+   * mailboxes; the test is skipped (failed in CI) where Postfix is missing or cannot run here.
+   */
+  static PostfixServer postfix(Class<?> test, Path dir, List<String> settings, String... mailboxes) throws Exception {
+    Path binary = installed(PostfixServer.binary(), "postfix (Debian package postfix)", test);
+    PostfixServer.cannotRun().ifPresent(reason -> unusable(reason, test));
+    return PostfixServer.start(binary, dir, settings, mailboxes);
   }
 
   /** Skips {@code test} (or fails it in CI) because of {@code reason}; always throws. */

@@ -1,10 +1,12 @@
 package io.mailgate.imap;
 
+import static io.mailgate.codec.SplitFeed.UNLIMITED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.mailgate.codec.SplitFeed;
+import io.mailgate.codec.SplitFeed.CommandInput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,8 +21,6 @@ class ImapCommandParserFuzzTest {
   /** Small limits reach the too-long paths; 4096 and 16384 are the defaults. */
   private static final int[] COMMAND_LIMITS = {4096, 64, 300};
   private static final int[] SASL_LIMITS = {16384, 32, 700};
-  /** Room for any re-encoded command of an input of {@link SplitFeed#MAX_INPUT} bytes. */
-  private static final int UNLIMITED = 1 << 20;
 
   /**
    * Cut anywhere, the input gives the same requests and continuations as fed whole; every command is within its
@@ -28,19 +28,13 @@ class ImapCommandParserFuzzTest {
    */
   @FuzzTest(maxDuration = "5s")
   void splitInputParsesAsWhole(FuzzedDataProvider data) {
-    int commandLimit = COMMAND_LIMITS[data.consumeInt(0, COMMAND_LIMITS.length - 1)];
-    int saslLimit = SASL_LIMITS[data.consumeInt(0, SASL_LIMITS.length - 1)];
-    int[] points = SplitFeed.splitPoints(data);
-    byte[] input = data.consumeBytes(SplitFeed.MAX_INPUT);
-
-    List<Object> whole = SplitFeed.fedWhole(new ImapCommandParser(commandLimit, saslLimit, ImapProtocol.KNOWN_COMMANDS),
-        input, ImapCommandParserFuzzTest::saslNext);
-    List<Object> pieces = SplitFeed.fedInPieces(
-        new ImapCommandDecoder(commandLimit, saslLimit, ImapProtocol.KNOWN_COMMANDS), input, points,
-        ImapRequest.class, ImapCommandParserFuzzTest::saslNext);
-
-    assertThat(pieces).isEqualTo(whole);
-    int longest = Math.max(commandLimit, saslLimit);
+    CommandInput in = CommandInput.consume(data, COMMAND_LIMITS, SASL_LIMITS);
+    int commandLimit = in.commandLimit();
+    int longest = in.longest();
+    List<Object> whole = SplitFeed.sameWholeAndInPieces(in,
+        new ImapCommandParser(commandLimit, in.saslLimit(), ImapProtocol.KNOWN_COMMANDS),
+        new ImapCommandDecoder(commandLimit, in.saslLimit(), ImapProtocol.KNOWN_COMMANDS), ImapRequest.class,
+        ImapCommandParserFuzzTest::saslNext);
     boolean saslExpected = false;
     for (Object event : whole) {
       if (event instanceof ImapRequest.Command command) {

@@ -75,11 +75,7 @@ class AuthServiceFaultsIT extends FaultMatrixTestBase {
     try (ScriptedPeer peer = new ScriptedPeer(fault.script())) {
       startProxyRaw("auth_http http://127.0.0.1:" + peer.port() + "/auth; " + AUTH_TIMEOUT, "");
       long start = System.nanoTime();
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo(fault.reply());
-        assertThat(c.closedWithin(3000)).as("closed after the reply").isTrue();
-      }
+      fx.assertLoginAnsweredThenClosed(fault.reply());
       assertThat(millisSince(start)).as("within auth_http_timeout and a margin").isLessThan(3000);
       assertOneLogLineSaying(fault.why());
       peer.respondWith(healthyAuthService());
@@ -91,11 +87,7 @@ class AuthServiceFaultsIT extends FaultMatrixTestBase {
   void aRefusedConnectionIsAnInternalErrorAndTheNextClientIsServedOnceTheServiceIsBack() throws Exception {
     int nobody = ProxyUnderTest.freePort();
     startProxyRaw("auth_http http://127.0.0.1:" + nobody + "/auth; " + AUTH_TIMEOUT, "");
-    try (LineClient c = fx.connect()) {
-      c.send("a1 LOGIN test@example.com secret");
-      assertThat(c.readLine()).isEqualTo(INTERNAL_ERROR);
-      assertThat(c.closedWithin(3000)).isTrue();
-    }
+    fx.assertLoginAnsweredThenClosed(INTERNAL_ERROR);
     assertOneLogLineSaying("connect() failed");
     try (ScriptedPeer back = new ScriptedPeer(nobody, healthyAuthService())) {
       assertNextClientLogsIn();

@@ -92,11 +92,7 @@ class BackendFaultsIT extends FaultMatrixTestBase {
     try (AutoCloseable backend = fault.backend().open(port)) {
       routeTo(port[0]);
       startProxy("", "timeout 1s; proxy_pass_error_message off;");
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo(INTERNAL_ERROR);
-        assertThat(c.closedWithin(3000)).isTrue();
-      }
+      fx.assertLoginAnsweredThenClosed(INTERNAL_ERROR);
       assertOneLogLineSaying(fault.why());
       assertNextClientLogsIn();
     }
@@ -115,11 +111,7 @@ class BackendFaultsIT extends FaultMatrixTestBase {
       s.shutdownOutput();
       ScriptedPeer.drain(s);
     })) {
-      routeTo(peer.port());
-      startProxy("", "proxy_timeout 10s;");
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo("a1 OK logged in");
+      try (LineClient c = loggedInVia(peer, "10s")) {
         c.send("a2 FETCH 1 BODY[]");
         assertThat(c.readLine()).isEqualTo("* 1 FETCH {" + body.length() + "}");
         assertThat(c.readLine()).isEqualTo(body);
@@ -146,11 +138,7 @@ class BackendFaultsIT extends FaultMatrixTestBase {
       }
       backendSaw.complete(rest.toString());
     })) {
-      routeTo(peer.port());
-      startProxy("", "proxy_timeout 10s;");
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo("a1 OK logged in");
+      try (LineClient c = loggedInVia(peer, "10s")) {
         c.send("a2 APPEND INBOX {5+}\r\nhello");
         c.shutdownOutput();
         assertThat(backendSaw.get(5, TimeUnit.SECONDS)).as("what reached the backend before its EOF")
@@ -181,11 +169,7 @@ class BackendFaultsIT extends FaultMatrixTestBase {
       out.flush();
       ScriptedPeer.drain(s);
     })) {
-      routeTo(peer.port());
-      startProxy("", "proxy_timeout 30s;");
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo("a1 OK logged in");
+      try (LineClient c = loggedInVia(peer, "30s")) {
         long before = directMemory();
         c.send("a2 FETCH 1 BODY[]");
         long peak = peakDirectMemoryOver(2000);
@@ -222,11 +206,7 @@ class BackendFaultsIT extends FaultMatrixTestBase {
       ScriptedPeer.write(s, tag + " OK appended\r\n");
       ScriptedPeer.drain(s);
     })) {
-      routeTo(peer.port());
-      startProxy("", "proxy_timeout 30s;");
-      try (LineClient c = fx.connect()) {
-        c.send("a1 LOGIN test@example.com secret");
-        assertThat(c.readLine()).isEqualTo("a1 OK logged in");
+      try (LineClient c = loggedInVia(peer, "30s")) {
         long before = directMemory();
         c.send("a2 APPEND INBOX {" + BULK + "+}");
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
@@ -247,6 +227,19 @@ class BackendFaultsIT extends FaultMatrixTestBase {
       assertThat(received.get()).isEqualTo(BULK + 2);
       assertNextClientLogsIn();
     }
+  }
+
+  /**
+   * A client logged in through a mailgate (relay idle limit {@code proxyTimeout}) to {@code peer}, which must answer
+   * the login as {@link #loginAsBackend} does.
+   */
+  private LineClient loggedInVia(ScriptedPeer peer, String proxyTimeout) throws Exception {
+    routeTo(peer.port());
+    startProxy("", "proxy_timeout " + proxyTimeout + ";");
+    LineClient c = fx.connect();
+    c.send("a1 LOGIN test@example.com secret");
+    assertThat(c.readLine()).isEqualTo("a1 OK logged in");
+    return c;
   }
 
   /** Greets, answers the LOGIN with OK: a backend session ready to relay. */

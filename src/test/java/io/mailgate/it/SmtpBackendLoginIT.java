@@ -85,7 +85,7 @@ class SmtpBackendLoginIT {
 
   @Test
   void anIpv6ClientIsSentAsAddrIpv6() throws Exception {
-    fixture(new FakeSmtpBackend()).start("[::1]", "");
+    fixture(new FakeSmtpBackend()).startOn("[::1]", "");
     try (SmtpClient c = fx.connect("::1")) {
       c.command("HELO client.example");
       assertThat(c.command(plain("u", "secret"))).isEqualTo("235 2.0.0 OK");

@@ -1,11 +1,13 @@
 package io.mailgate.pop3;
 
+import static io.mailgate.codec.SplitFeed.UNLIMITED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.mailgate.codec.RequestDecoder;
 import io.mailgate.codec.SplitFeed;
+import io.mailgate.codec.SplitFeed.CommandInput;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -15,7 +17,6 @@ class Pop3CommandParserFuzzTest {
   /** Small limits reach the too-long paths; 512 and 16384 are the defaults. */
   private static final int[] COMMAND_LIMITS = {512, 40};
   private static final int[] SASL_LIMITS = {16384, 100};
-  private static final int UNLIMITED = 1 << 20;
 
   /**
    * Cut anywhere, the input gives the same requests as fed whole; a command is known, has at most three arguments,
@@ -23,19 +24,12 @@ class Pop3CommandParserFuzzTest {
    */
   @FuzzTest(maxDuration = "5s")
   void splitInputParsesAsWhole(FuzzedDataProvider data) {
-    int commandLimit = COMMAND_LIMITS[data.consumeInt(0, COMMAND_LIMITS.length - 1)];
-    int saslLimit = SASL_LIMITS[data.consumeInt(0, SASL_LIMITS.length - 1)];
-    int[] points = SplitFeed.splitPoints(data);
-    byte[] input = data.consumeBytes(SplitFeed.MAX_INPUT);
-
-    List<Object> whole = SplitFeed.fedWhole(new Pop3CommandParser(commandLimit, saslLimit), input,
-        Pop3CommandParserFuzzTest::saslNext);
-    List<Object> pieces = SplitFeed.fedInPieces(
-        new RequestDecoder<>(new Pop3CommandParser(commandLimit, saslLimit), 4 * saslLimit), input, points,
+    CommandInput in = CommandInput.consume(data, COMMAND_LIMITS, SASL_LIMITS);
+    int commandLimit = in.commandLimit();
+    int longest = in.longest();
+    List<Object> whole = SplitFeed.sameWholeAndInPieces(in, new Pop3CommandParser(commandLimit, in.saslLimit()),
+        new RequestDecoder<>(new Pop3CommandParser(commandLimit, in.saslLimit()), 4 * in.saslLimit()),
         Pop3Request.class, Pop3CommandParserFuzzTest::saslNext);
-
-    assertThat(pieces).isEqualTo(whole);
-    int longest = Math.max(commandLimit, saslLimit);
     for (Object event : whole) {
       if (event instanceof Pop3Request.Command command) {
         assertThat(Pop3CommandParser.KNOWN_COMMANDS).contains(command.name());

@@ -1,10 +1,12 @@
 package io.mailgate.smtp;
 
+import static io.mailgate.codec.SplitFeed.UNLIMITED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.mailgate.codec.SplitFeed;
+import io.mailgate.codec.SplitFeed.CommandInput;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,7 +16,6 @@ class SmtpCommandParserFuzzTest {
   /** Small limits reach the too-long paths; 4096 and 16384 are the defaults. */
   private static final int[] COMMAND_LIMITS = {4096, 40};
   private static final int[] SASL_LIMITS = {16384, 100};
-  private static final int UNLIMITED = 1 << 20;
 
   /**
    * Cut anywhere, the input gives the same requests as fed whole; a command has at most 11 arguments, fits its line's
@@ -22,18 +23,12 @@ class SmtpCommandParserFuzzTest {
    */
   @FuzzTest(maxDuration = "5s")
   void splitInputParsesAsWhole(FuzzedDataProvider data) {
-    int commandLimit = COMMAND_LIMITS[data.consumeInt(0, COMMAND_LIMITS.length - 1)];
-    int saslLimit = SASL_LIMITS[data.consumeInt(0, SASL_LIMITS.length - 1)];
-    int[] points = SplitFeed.splitPoints(data);
-    byte[] input = data.consumeBytes(SplitFeed.MAX_INPUT);
-
-    List<Object> whole = SplitFeed.fedWhole(new SmtpCommandParser(commandLimit, saslLimit), input,
+    CommandInput in = CommandInput.consume(data, COMMAND_LIMITS, SASL_LIMITS);
+    int commandLimit = in.commandLimit();
+    int longest = in.longest();
+    List<Object> whole = SplitFeed.sameWholeAndInPieces(in, new SmtpCommandParser(commandLimit, in.saslLimit()),
+        new SmtpCommandDecoder(commandLimit, in.saslLimit(), 4 * in.saslLimit()), SmtpRequest.class,
         SmtpCommandParserFuzzTest::saslNext);
-    List<Object> pieces = SplitFeed.fedInPieces(new SmtpCommandDecoder(commandLimit, saslLimit, 4 * saslLimit),
-        input, points, SmtpRequest.class, SmtpCommandParserFuzzTest::saslNext);
-
-    assertThat(pieces).isEqualTo(whole);
-    int longest = Math.max(commandLimit, saslLimit);
     for (Object event : whole) {
       if (event instanceof SmtpRequest.Command command) {
         byte[] line = command.line();

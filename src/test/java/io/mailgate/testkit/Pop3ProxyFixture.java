@@ -1,9 +1,7 @@
 package io.mailgate.testkit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -12,24 +10,20 @@ import java.util.function.Function;
  * APOP/CRAM-MD5 digest of 32 zeros with a salt, EXTERNAL for that user, and the bearer token {@code secretok} are OK
  * with {@code Auth-Pass: secret}; anything else fails with {@code auth failed} and {@code Auth-Wait: 1}.
  */
-public final class Pop3ProxyFixture implements AutoCloseable {
+public final class Pop3ProxyFixture extends ProxyFixture<FakePop3Backend, Pop3ProxyFixture> {
 
   /** The greeting without APOP/CRAM-MD5. */
   public static final String GREETING = "+OK POP3 ready";
 
-  /** The backend the auth service routes to. */
-  public final FakePop3Backend backend;
-  /** The auth service mailgate asks. */
-  public final FakeAuthServer auth;
-  private final Path dir;
-  private ProxyUnderTest proxy;
   private String greeting;
 
   /** A fixture with nginx-tests' backend. */
   public Pop3ProxyFixture(Path dir) throws IOException {
-    this.dir = dir;
-    this.backend = new FakePop3Backend();
-    this.auth = new FakeAuthServer(nginxTestsScript(backend.port()));
+    this(dir, new FakePop3Backend());
+  }
+
+  private Pop3ProxyFixture(Path dir, FakePop3Backend backend) throws IOException {
+    super(dir, backend, nginxTestsScript(backend.port()), "protocol pop3;");
   }
 
   /** mail_pop3.t's auth location, as a script. */
@@ -54,60 +48,15 @@ public final class Pop3ProxyFixture implements AutoCloseable {
     };
   }
 
-  /** Starts mailgate with one POP3 server carrying {@code serverDirectives} (each ending in ';'). */
-  public Pop3ProxyFixture start(String serverDirectives) throws Exception {
-    return start("", serverDirectives);
-  }
-
-  /** Starts mailgate; {@code mailDirectives} go in the mail block after {@code auth_http}. */
-  public Pop3ProxyFixture start(String mailDirectives, String serverDirectives) throws Exception {
-    return startRaw("auth_http http://127.0.0.1:" + auth.port() + "/auth;\n" + mailDirectives, serverDirectives);
-  }
-
-  /** Starts mailgate with {@code mailDirectives} as the only mail-level directives (auth_http included). */
-  public Pop3ProxyFixture startRaw(String mailDirectives, String serverDirectives) throws Exception {
-    proxy = ProxyUnderTest.start(dir, mailDirectives + "\nserver { listen 127.0.0.1:%PORT%; protocol pop3; "
-        + serverDirectives + " }");
-    return this;
-  }
-
-  /** mailgate's port. */
-  public int port() {
-    return proxy.port();
-  }
-
   /** A new client connection whose greeting has been read and checked to start with {@code +OK POP3 ready}. */
   public LineClient connect() throws IOException {
     LineClient client = new LineClient(port());
     greeting = client.readLine();
-    if (greeting == null || !greeting.startsWith(GREETING)) {
-      client.close();
-      throw new AssertionError("expected greeting <" + GREETING + "...> but got <" + greeting + ">");
-    }
-    return client;
+    return greeted(client, greeting, greeting != null && greeting.startsWith(GREETING), GREETING + "...");
   }
 
   /** The greeting read by the last {@link #connect()}. */
   public String lastGreeting() {
     return greeting;
-  }
-
-  /** Base64 of the UTF-8 bytes of {@code text}. */
-  public static String b64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Base64-decodes to UTF-8 text. */
-  public static String unb64(String text) {
-    return new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
-  }
-
-  @Override
-  public void close() throws IOException {
-    if (proxy != null) {
-      proxy.close();
-    }
-    auth.close();
-    backend.close();
   }
 }

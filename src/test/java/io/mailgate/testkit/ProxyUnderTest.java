@@ -52,6 +52,14 @@ public final class ProxyUnderTest implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies the configuration's {@code error_log} lines, as USR1 does: {@link #start} logs to stderr only, so a test
+   * that reads mailgate's own error-log files (written by its appenders and layout) calls this first.
+   */
+  public void reopenLogs() {
+    mailgate.reopenLogs();
+  }
+
   /** The listening port. */
   public int port() {
     return port;
