@@ -65,11 +65,25 @@ final class AuthConnector {
         .disableResolver();
     ChannelFuture connecting = bootstrap.connect(address);
     Channel channel = connecting.channel();
+    if (socketFailed(connecting)) {
+      // A placeholder channel that never reached the loop: it never closes, so the slot is returned here.
+      gate.release(loop);
+      return connecting;
+    }
     channel.closeFuture().addListener(f -> {
       gate.release(loop);
       pool.forget(loop, channel);
     });
     return connecting;
+  }
+
+  /**
+   * Whether {@code connecting} failed before there was a socket: socket() refused (24: Too many open files at the
+   * descriptor limit) or the channel could not be registered. Netty then returns a placeholder channel that is on no
+   * event loop: it must not be closed (that throws) and its listeners run on Netty's global executor, not the loop.
+   */
+  static boolean socketFailed(ChannelFuture connecting) {
+    return connecting.isDone() && !connecting.isSuccess() && !connecting.channel().isRegistered();
   }
 
   /** A short cause for a log line: the exception's message without Netty's appended address. */

@@ -128,6 +128,11 @@ final class AuthExchange {
       fail(Kind.OVERLOADED, "auth http server " + connector.peer() + ": worker_connections are not enough");
       return;
     }
+    if (AuthConnector.socketFailed(connecting)) {
+      fail(Kind.CONNECT, "auth http server " + connector.peer() + " socket() failed ("
+          + io.mailgate.backend.ConnectErrors.describe(connecting.cause()) + ")");
+      return;
+    }
     channel = connecting.channel();
     connecting.addListener((ChannelFutureListener) this::onConnected);
   }

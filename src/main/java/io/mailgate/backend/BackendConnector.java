@@ -181,6 +181,15 @@ public final class BackendConnector {
           });
       ChannelFuture connect = bootstrap.connect(address);
       Channel channel = connect.channel();
+      if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
+        // No socket at all: socket() failed (24: Too many open files, when the process is at its descriptor limit)
+        // or the channel could not be registered. Netty then hands back a placeholder channel that was never on a
+        // loop: closing it throws, and its close future never completes, so it must neither become the attempt's
+        // channel (the login's failure path closes that) nor hold the worker_connections slot (released on close).
+        gate.release(loop);
+        failed(index, BackendFailure.CONNECT, "socket() failed (" + ConnectErrors.describe(connect.cause()) + ")");
+        return;
+      }
       attempt.channel = channel;
       attempt.address = address;
       // Captures only the gate and the loop: this listener lives as long as the backend connection, and these Tries

@@ -8,12 +8,12 @@ import java.util.Locale;
  * operators grep for. Netty's messages differ by transport ({@code finishConnect(..) failed: Connection refused:
  * /127.0.0.1:1} with epoll, {@code Connection refused: /127.0.0.1:1} with NIO), so the reason is matched by its text.
  */
-final class ConnectErrors {
+public final class ConnectErrors {
 
   private ConnectErrors() {}
 
   /** {@code 111: Connection refused}, {@code 113: No route to host}...; else the exception's own message. */
-  static String describe(Throwable cause) {
+  public static String describe(Throwable cause) {
     if (cause == null) {
       return "unknown";
     }
@@ -27,6 +27,18 @@ final class ConnectErrors {
     }
     if (lower.contains("network is unreachable")) {
       return "101: Network is unreachable";
+    }
+    // socket() at the process's or the system's descriptor limit (Netty wraps the errno in a ChannelException).
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootText = root.getMessage() == null ? "" : root.getMessage().toLowerCase(Locale.ROOT);
+    if (lower.contains("too many open files in system") || rootText.contains("too many open files in system")) {
+      return "23: Too many open files in system";
+    }
+    if (lower.contains("too many open files") || rootText.contains("too many open files")) {
+      return "24: Too many open files";
     }
     if (message.isEmpty()) {
       return cause.getClass().getSimpleName();
