@@ -34,7 +34,7 @@ final class SoakMessage {
         + "\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The smallest size {@link #build} accepts for {@code messageId}. */
+  /** The smallest size {@link #build} accepts for {@code messageId} (which refuses this size plus one). */
   static int minimumSize(String messageId) {
     return header(messageId).length;
   }
@@ -45,8 +45,10 @@ final class SoakMessage {
    */
   static ByteBuf build(ByteBufAllocator alloc, String messageId, long seed, int size) {
     byte[] head = header(messageId);
-    if (size < head.length) {
-      throw new IllegalArgumentException("a message for " + messageId + " needs at least " + head.length + " bytes");
+    if (size < head.length || size == head.length + 1) {
+      // One octet after the header cannot end in CRLF.
+      throw new IllegalArgumentException("a message for " + messageId + " is " + head.length + " bytes or at least "
+          + (head.length + 2));
     }
     ByteBuf out = alloc.buffer(size, size);
     try {

@@ -476,7 +476,8 @@ final class SoakSession extends LineHandler {
   private void append(boolean leaveInside) {
     appendSize = host.appendSize(random);
     String id = "append-" + Long.toHexString(plan.seed()) + "-" + opIndex;
-    appendSize = Math.max(appendSize, SoakMessage.minimumSize(id));
+    int min = SoakMessage.minimumSize(id);
+    appendSize = appendSize <= min ? min : Math.max(appendSize, min + 2);
     appendMessage = SoakMessage.build(ctx.alloc(), id, random.nextLong(), appendSize);
     appendDigest = SoakMessage.sha256(appendMessage);
     state = State.APPEND;
