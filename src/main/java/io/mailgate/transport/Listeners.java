@@ -136,6 +136,7 @@ public final class Listeners {
     bootstrap.option(ChannelOption.SO_BACKLOG, listen.backlog());
     listen.rcvbuf().ifPresent(size -> bootstrap.option(ChannelOption.SO_RCVBUF, size));
     Bound created = new Bound(route);
+    bootstrap.handler(AcceptErrors.forListener(listen.text()));
     bootstrap.childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
