@@ -14,6 +14,7 @@ import io.mailgate.config.AuthHttpService;
 import io.mailgate.sasl.Credentials;
 import io.mailgate.sasl.Mechanism;
 import io.mailgate.testkit.LeakWatcher;
+import io.mailgate.testkit.NoDescriptors;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.channel.EventLoop;
@@ -182,6 +183,27 @@ class HttpAuthClientTest {
         + "Connection: keep-alive\r\nX-Auth-Key: k 1\r\nX-Z: z\r\n\r\n"));
     assertThat(server.requests()).hasSize(1);
     assertThat(server.requests().get(0)).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
+  void aSocketThatCannotBeCreatedIsAnUnavailableServiceAtOnceAndGivesBackItsSlot() throws Exception {
+    // At the descriptor limit (found by the soak): the connect's placeholder channel is on no loop; its listener
+    // ran on Netty's global executor and closing it threw, so the login hung until auth_http_timeout, and its
+    // worker_connections slot was never returned (tearDown checks that every slot taken was given back).
+    client.close();
+    AuthHttpConfig config = AuthHttpConfig.single(AuthHttpService.plain("http://auth.test/auth", server.address(),
+        "auth.test", "/auth", Duration.ofSeconds(30)), List.of(), false, AuthHttpConfig.DEFAULT_KEEPALIVE);
+    client = new HttpAuthClient(config, NoDescriptors.transport(), gate, Optional.empty());
+    long started = System.nanoTime();
+
+    AuthResult result = ask(request());
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5000L);
+    assertThat(unavailable(result)).isEqualTo("auth http server " + peer()
+        + " socket() failed (24: Too many open files)");
+    assertThat(((AuthResult.Unavailable) result).kind()).isEqualTo(AuthResult.Unavailable.Kind.CONNECT);
+    assertThat(gate.acquired.get()).isEqualTo(1);
+    assertThat(gate.released.get()).isEqualTo(1);
   }
 
   @Test

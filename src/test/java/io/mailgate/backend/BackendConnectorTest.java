@@ -2,6 +2,7 @@ package io.mailgate.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mailgate.testkit.NoDescriptors;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
 import io.netty.channel.ChannelHandlerContext;
@@ -142,11 +143,16 @@ class BackendConnectorTest {
   }
 
   private BackendConnector.Attempt connect(BackendTarget target, Duration timeout, Duration connectTimeout) {
+    return connect(target, timeout, connectTimeout, Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+  }
+
+  private BackendConnector.Attempt connect(BackendTarget target, Duration timeout, Duration connectTimeout,
+      Transport transport, ConnectionGate gate) {
     EventLoop loop = group.next();
     HelloLogin login = new HelloLogin();
     login.init(BackendCredentials.password("u".getBytes(StandardCharsets.US_ASCII),
         "p".getBytes(StandardCharsets.US_ASCII)), loop.newPromise(), Optional.empty());
-    BackendConnector connector = new BackendConnector(Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+    BackendConnector connector = new BackendConnector(transport, gate);
     BackendConnector.Progress recorder = new BackendConnector.Progress() {
       @Override
       public void connecting(InetSocketAddress address) {
@@ -174,6 +180,42 @@ class BackendConnectorTest {
     assertThat(result.isSuccess()).as("login failed").isFalse();
     assertThat(result.cause()).isInstanceOf(BackendLoginException.class);
     return (BackendLoginException) result.cause();
+  }
+
+  @Test
+  void aSocketThatCannotBeCreatedFailsTheLoginAtOnceAndGivesBackItsConnectionSlot() throws Exception {
+    // Found by the soak (bench/run-soak.sh) at mailgate's descriptor limit: Netty hands back a placeholder channel
+    // on no event loop; closing it threw in the login's failure path (the client never got an answer) and its close,
+    // which returns the worker_connections slot, never came.
+    InetSocketAddress first = refused();
+    InetSocketAddress second = refused();
+    AtomicInteger held = new AtomicInteger();
+    ConnectionGate counting = new ConnectionGate() {
+      @Override
+      public boolean tryAcquire(EventLoop loop) {
+        held.incrementAndGet();
+        return true;
+      }
+
+      @Override
+      public void release(EventLoop loop) {
+        held.decrementAndGet();
+      }
+    };
+    long started = System.nanoTime();
+
+    BackendConnector.Attempt attempt = connect(new BackendTarget(List.of(first, second)), Duration.ofSeconds(30),
+        Duration.ofSeconds(30), NoDescriptors.transport(), counting);
+
+    assertThat(attempt.result().isDone()).as("failed without waiting for a timeout").isTrue();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5000L);
+    assertThat(attempt.channel()).as("no placeholder channel for the failure path to close").isEmpty();
+    assertThat(held.get()).as("worker_connections slots still held").isZero();
+    BackendLoginException e = failure(attempt.result());
+    // nginx: a socket() that fails is an internal server error, and no other address is tried (none would get one).
+    assertThat(e.failure()).isEqualTo(BackendFailure.INTERNAL);
+    assertThat(e.getMessage()).isEqualTo("socket() failed (24: Too many open files)");
+    assertThat(progress).containsExactly("connecting " + name(first));
   }
 
   @Test

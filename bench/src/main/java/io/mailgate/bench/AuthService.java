@@ -33,6 +33,7 @@ import java.util.Locale;
  *     [--pop3 127.0.0.1:19110] [--smtp 127.0.0.1:19025] [--auth-user NAME] [--auth-pass SECRET] [--threads 1]
  * </pre>
  * {@code --auth-pass} adds {@code Auth-Pass} (needed when the client's method carries no reusable password).
+ * {@code --users FILE} ({@code user:password:token} lines, the soak's) checks every login instead: see {@link Checker}.
  */
 public final class AuthService implements AutoCloseable {
 
@@ -44,8 +45,16 @@ public final class AuthService implements AutoCloseable {
    * @param smtp backend for smtp
    * @param authUser optional {@code Auth-User} override
    * @param authPass optional {@code Auth-Pass}
+   * @param accounts null: every login succeeds; else only the logins these accounts allow (see {@link Checker})
    */
-  public record Answers(HostPort imap, HostPort pop3, HostPort smtp, String authUser, String authPass) {}
+  public record Answers(HostPort imap, HostPort pop3, HostPort smtp, String authUser, String authPass,
+      SoakAccounts accounts) {
+
+    /** Every login succeeds. */
+    public Answers(HostPort imap, HostPort pop3, HostPort smtp, String authUser, String authPass) {
+      this(imap, pop3, smtp, authUser, authPass, null);
+    }
+  }
 
   private final EventLoopGroup group;
   private final Channel listener;
@@ -129,7 +138,11 @@ public final class AuthService implements AutoCloseable {
       FullHttpResponse response = new DefaultFullHttpResponse(
           request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
           HttpResponseStatus.OK);
-      if (backend == null) {
+      String refusal = answers.accounts() == null ? null : Checker.refusal(answers.accounts(), request);
+      if (refusal != null) {
+        // No Auth-Wait: the proxy answers NO and closes, as nginx does.
+        response.headers().set("Auth-Status", refusal);
+      } else if (backend == null) {
         response.headers().set("Auth-Status", "Temporary server problem, try again later")
             .set("Auth-Error-Code", "451 4.3.0").set("Auth-Wait", "3");
       } else {
@@ -140,6 +153,11 @@ public final class AuthService implements AutoCloseable {
         }
         if (answers.authPass() != null) {
           response.headers().set("Auth-Pass", answers.authPass());
+        }
+        if (answers.accounts() != null) {
+          // The backend (Dovecot) checks the password again; CRAM-MD5 and bearer logins carry none of their own.
+          response.headers().set("Auth-Pass",
+              answers.accounts().find(Checker.decode(request.headers().get("Auth-User", ""))).password());
         }
       }
       response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -155,18 +173,62 @@ public final class AuthService implements AutoCloseable {
     }
   }
 
+  /**
+   * The login check of {@code --users}: {@code Auth-Method: plain} (PLAIN, LOGIN, IMAP LOGIN) must carry the user's
+   * password, {@code cram-md5} the RFC 2195 digest of {@code Auth-Salt} keyed with it, {@code xoauth2} and
+   * {@code oauthbearer} the user's token. Anything else, or an unknown user, is refused.
+   */
+  static final class Checker {
+
+    private Checker() {}
+
+    /** Null when the request's credentials are right, else the failure text for {@code Auth-Status}. */
+    static String refusal(SoakAccounts accounts, HttpRequest request) {
+      SoakAccounts.Account account = accounts.find(decode(request.headers().get("Auth-User", "")));
+      String pass = decode(request.headers().get("Auth-Pass", ""));
+      String method = request.headers().get("Auth-Method", "").toLowerCase(Locale.ROOT);
+      boolean ok = account != null && switch (method) {
+        case "plain" -> account.password().equals(pass);
+        case "cram-md5" -> SoakAccounts.cramMd5(account.password(), request.headers().get("Auth-Salt", ""))
+            .equalsIgnoreCase(pass);
+        case "xoauth2", "oauthbearer" -> account.token().equals(pass);
+        default -> false;
+      };
+      return ok ? null : "Invalid login or password";
+    }
+
+    /** Undoes the proxy's percent-encoding of {@code Auth-User}/{@code Auth-Pass} (space, {@code %}, controls). */
+    static String decode(String value) {
+      if (value.indexOf('%') < 0) {
+        return value;
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(value.length());
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '%' && i + 2 < value.length()) {
+          out.write(Integer.parseInt(value.substring(i + 1, i + 3), 16));
+          i += 2;
+        } else {
+          out.write(c);
+        }
+      }
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   /** Command-line entry point; see the class comment. */
   public static void main(String[] argv) throws Exception {
     Args args = Args.parse(argv);
     HostPort at = args.hostPort("listen");
     Answers answers = new Answers(args.hostPort("imap"), args.hostPort("pop3"), args.hostPort("smtp"),
-        args.string("auth-user", null), args.string("auth-pass", null));
+        args.string("auth-user", null), args.string("auth-pass", null),
+        args.has("users") ? SoakAccounts.read(java.nio.file.Path.of(args.string("users", null))) : null);
     int threads = args.integer("threads", 1);
     Duration exitAfter = args.duration("exit-after", Duration.ZERO);
     args.rejectUnknown();
     if (at == null) {
       System.err.println("usage: AuthService --listen host:port --imap host:port [--pop3 host:port] "
-          + "[--smtp host:port] [--auth-user NAME] [--auth-pass SECRET] [--threads 1] [--exit-after 1h]");
+          + "[--smtp host:port] [--auth-user NAME] [--auth-pass SECRET] [--users FILE] [--threads 1] [--exit-after 1h]");
       System.exit(2);
     }
     AuthService service = start(at, answers, threads);

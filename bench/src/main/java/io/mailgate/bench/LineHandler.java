@@ -42,6 +42,18 @@ public abstract class LineHandler extends ChannelInboundHandlerAdapter {
   protected void onLiteral(ChannelHandlerContext ctx, ByteBuf collected, long length) {}
 
   /**
+   * Bytes of the current literal as they arrive, before they are skipped or collected (the soak digests large
+   * FETCH literals here without holding them). {@code length} bytes from {@code index}; the buffer is not to be
+   * modified or kept.
+   */
+  protected void onLiteralBytes(ByteBuf in, int index, int length) {}
+
+  /** Bytes of the current literal not yet read (0 outside a literal). */
+  protected final long literalRemaining() {
+    return literalRemaining;
+  }
+
+  /**
    * The terminating {@code .} line of a data block started with {@link #expectData} has arrived.
    *
    * @param bytes every byte of the block, its line ends and the terminating line included
@@ -118,6 +130,10 @@ public abstract class LineHandler extends ChannelInboundHandlerAdapter {
 
   private void readLiteral(ChannelHandlerContext ctx, ByteBuf in) {
     int n = (int) Math.min(literalRemaining, in.readableBytes());
+    onLiteralBytes(in, in.readerIndex(), n);
+    if (!ctx.channel().isOpen()) {
+      return;
+    }
     if (literal != null) {
       in.readBytes(literal, n);
     } else {

@@ -29,6 +29,11 @@ public final class LoadGen {
 
   /** Command-line entry point; see the class comment. */
   public static void main(String[] argv) {
+    if (argv.length > 0 && "soak".equals(argv[0])) {
+      // The soak has its own flags, deadline and verdict (bench/README.md, "Soak").
+      Soak.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+      return;
+    }
     Options o;
     try {
       o = options(Args.parse(argv));
