@@ -35,7 +35,8 @@ public final class BackendConnector {
   public static final String FRAMER = "framer";
   /** See {@link #FRAMER}. */
   public static final String LOGIN = "backend-login";
-  private static final String SETUP = "backend-setup";
+  /** The handler that installs the login once connected (package-private: tests find the channel set up by it). */
+  static final String SETUP = "backend-setup";
 
   private final Transport transport;
   private final ConnectionGate gate;
@@ -166,6 +167,7 @@ public final class BackendConnector {
       }
       InetSocketAddress address = target.addresses().get(index);
       progress.connecting(address);
+      Setup setup = new Setup();
       Bootstrap bootstrap = new Bootstrap()
           .group(loop)
           .channel(transport.socketChannel())
@@ -177,7 +179,7 @@ public final class BackendConnector {
             protected void initChannel(Channel ch) {
               // The login's handlers join only a connected channel: the login is one handler per session, and a
               // failed connect must leave it free for the next address.
-              ch.pipeline().addLast(SETUP, new Setup());
+              ch.pipeline().addLast(SETUP, setup);
             }
           });
       ChannelFuture connect;
@@ -205,7 +207,8 @@ public final class BackendConnector {
       connect.addListener((ChannelFuture f) -> {
         connectDeadline.cancel(false);
         if (!f.isSuccess() && !result.isDone() && attempt.channel == channel) {
-          failed(index, BackendFailure.CONNECT, "connect() failed (" + ConnectErrors.describe(f.cause()) + ")");
+          failed(index, BackendFailure.CONNECT,
+              "connect() failed (" + ConnectErrors.describe(setup.faultBeforeConnect().orElse(f.cause())) + ")");
         }
       });
     }
@@ -228,6 +231,25 @@ public final class BackendConnector {
 
     /** Installs the login's handlers once the TCP connection is up, then lets them see it come up. */
     private final class Setup extends ChannelInboundHandlerAdapter {
+      private Throwable faultBeforeConnect;
+
+      /**
+       * What failed the connect when Netty's epoll transport reported it as a read error (a read of the connecting
+       * socket gives ENOTCONN, netty/netty#10411): the connect then fails with a bare ClosedChannelException.
+       */
+      Optional<Throwable> faultBeforeConnect() {
+        return Optional.ofNullable(faultBeforeConnect);
+      }
+
+      /** Only before the connect completes (once connected, this handler is gone): ends this attempt, no warning. */
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (faultBeforeConnect == null) {
+          faultBeforeConnect = cause;
+        }
+        ctx.close();
+      }
+
       @Override
       public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();

@@ -1,6 +1,7 @@
 package io.mailgate.backend;
 
 import java.net.NoRouteToHostException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.Locale;
 
 /**
@@ -24,6 +25,10 @@ final class ConnectErrors {
     }
     if (cause instanceof NoRouteToHostException || lower.contains("no route to host")) {
       return "113: No route to host";
+    }
+    if (cause instanceof NotYetConnectedException) {
+      // The connecting socket was found closed without an error left to read (netty/netty#10411).
+      return "107: Transport endpoint is not connected";
     }
     if (lower.contains("network is unreachable")) {
       return "101: Network is unreachable";

@@ -1,10 +1,13 @@
 package io.mailgate.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.mailgate.testkit.LogCapture;
 import io.mailgate.testkit.NoDescriptors;
 import io.mailgate.transport.ConnectionGate;
 import io.mailgate.transport.Transport;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -17,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +150,8 @@ class BackendConnectorTest {
     return connect(target, timeout, connectTimeout, Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
   }
 
-  private BackendConnector.Attempt connect(BackendTarget target, Duration timeout, Duration connectTimeout,
+  /** Starts connecting and returns at once, the attempt still in progress. */
+  private BackendConnector.Attempt start(BackendTarget target, Duration timeout, Duration connectTimeout,
       Transport transport, ConnectionGate gate) {
     EventLoop loop = group.next();
     HelloLogin login = new HelloLogin();
@@ -167,8 +172,15 @@ class BackendConnectorTest {
     BackendConnector.Attempt attempt = loop.submit(() -> connector.connect(loop, target,
         login, new BackendConnector.Limits(timeout, connectTimeout, 1024), Optional.empty(), recorder))
         .syncUninterruptibly().getNow();
-    attempt.result().awaitUninterruptibly(20, TimeUnit.SECONDS);
     attempt.channel().ifPresent(c -> closeAfter.add(() -> c.close().syncUninterruptibly()));
+    return attempt;
+  }
+
+  /** As {@link #connect(BackendTarget, Duration, Duration)}, returning once the result is in. */
+  private BackendConnector.Attempt connect(BackendTarget target, Duration timeout, Duration connectTimeout,
+      Transport transport, ConnectionGate gate) {
+    BackendConnector.Attempt attempt = start(target, timeout, connectTimeout, transport, gate);
+    attempt.result().awaitUninterruptibly(20, TimeUnit.SECONDS);
     return attempt;
   }
 
@@ -279,6 +291,27 @@ class BackendConnectorTest {
     assertThat(e.failure()).isEqualTo(BackendFailure.TIMEOUT);
     assertThat(e.getMessage()).isEqualTo("upstream timed out (110: Connection timed out)");
     assertThat(progress).containsExactly("connecting " + name(hole));
+  }
+
+  @Test
+  void aConnectThatEpollReportsAsAReadErrorIsDescribedByThatErrorWithoutAPipelineWarning() throws Exception {
+    // Seen in the soak under load: epoll read the connecting socket (ENOTCONN, netty/netty#10411), the error went to
+    // the pipeline's tail as a warning with a stack trace, and the connect failed with a bare ClosedChannelException
+    // ("connect() failed (StacklessClosedChannelException)"). Reproduced here by that error arriving mid-connect.
+    InetSocketAddress hole = blackHole();
+    try (LogCapture logs = LogCapture.onRootAtDebug()) {
+      BackendConnector.Attempt attempt = start(BackendTarget.of(hole), Duration.ofSeconds(10),
+          Duration.ofSeconds(10), Transport.nio(Optional.empty()), ConnectionGate.UNLIMITED);
+      Channel connecting = attempt.channel().orElseThrow();
+      await().atMost(Duration.ofSeconds(5)).until(() -> connecting.pipeline().get(BackendConnector.SETUP) != null);
+      connecting.eventLoop().execute(() -> connecting.pipeline().fireExceptionCaught(new NotYetConnectedException()));
+
+      attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      BackendLoginException e = failure(attempt.result());
+      assertThat(e.failure()).isEqualTo(BackendFailure.CONNECT);
+      assertThat(e.getMessage()).isEqualTo("connect() failed (107: Transport endpoint is not connected)");
+      assertThat(logs.text()).doesNotContain("reached at the tail of the pipeline");
+    }
   }
 
   @Test
