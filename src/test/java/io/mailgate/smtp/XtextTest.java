@@ -3,6 +3,7 @@ package io.mailgate.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class XtextTest {
@@ -19,6 +20,16 @@ class XtextTest {
     assertThat(Xtext.encode("a+b=c d\t~")).isEqualTo("a+2Bb+3Dc+20d+09~");
     assertThat(Xtext.encode("j\u00f6rg".getBytes(StandardCharsets.UTF_8))).isEqualTo("j+C3+B6rg");
     assertThat(Xtext.encode(new byte[] {0x7f, 0x21})).isEqualTo("+7F!");
+  }
+
+  @Test
+  void aLongValueOfEightBitBytesIsAllHexPairs() {
+    // The fuzzer's stack overflow (seed long-value-of-eight-bit-bytes) was in its own regular expression; the
+    // encoder, a loop, gives 3 characters per byte however long the value.
+    byte[] value = new byte[526];
+    Arrays.fill(value, (byte) 0xff);
+
+    assertThat(Xtext.encode(value)).isEqualTo("+FF".repeat(526));
   }
 
   @Test
