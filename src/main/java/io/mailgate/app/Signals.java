@@ -41,7 +41,18 @@ final class Signals {
         return null;
       };
       Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, invocation);
-      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      Object previous = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      if (previous == handlerClass.getField("SIG_IGN").get(null)) {
+        // HotSpot leaves HUP, INT and TERM ignored when they were ignored at start (nohup ignores HUP; a shell's
+        // background job, INT): no handler of ours ever runs. INT is ignored by every scripted "mailgate &", so
+        // only HUP and TERM, which operators rely on, are worth a warning.
+        if (!name.equals("INT")) {
+          LOG.warn("SIG{} was ignored by the process that started mailgate (nohup?) and stays ignored: {}", name,
+              name.equals("HUP") ? "kill -HUP and 'mailgate -s reload' do nothing; start it without nohup"
+                  : "kill -TERM does not stop it; use 'mailgate -s stop'");
+        }
+        return false;
+      }
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn("cannot handle SIG{}: {}", name, e.toString());

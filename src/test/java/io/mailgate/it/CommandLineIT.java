@@ -98,6 +98,33 @@ class CommandLineIT {
   }
 
   @Test
+  void aHupIgnoredByTheStartingProcessIsAWarningNotASilentlyDeadReload() throws Exception {
+    // Under nohup the JVM inherits SIGHUP ignored and HotSpot keeps it so: reloads then never happened, unlogged
+    // (a whole build run under nohup failed every reload test that way).
+    Path pid = dir.resolve("mailgate.pid");
+    Path log = dir.resolve("error.log");
+    Path conf = write("nohup.conf", "pid " + pid + ";\nerror_log " + log + " info;\nevents {}\n"
+        + "mail { auth_http 127.0.0.1:9; server { listen 127.0.0.1:" + ProxyUnderTest.freePort()
+        + "; protocol imap; } }\n");
+    Process p = new ProcessBuilder("bash", "-c", "trap '' HUP; exec \"$0\" -c \"$1\"", LAUNCHER.toString(),
+        conf.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!Files.exists(pid) && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(pid).exists();
+      assertThat(Files.readString(log)).contains("[warn]").contains("SIGHUP was ignored by the process that "
+          + "started mailgate (nohup?) and stays ignored: kill -HUP and 'mailgate -s reload' do nothing");
+    } finally {
+      new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
   void aBusyPortIsAnEmergencyWithExitStatusOne() throws Exception {
     try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Path conf = write("busy.conf", "pid " + dir.resolve("p.pid") + ";\nevents {}\nmail { auth_http 127.0.0.1:9; "
