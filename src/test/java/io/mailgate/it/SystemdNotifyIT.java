@@ -58,7 +58,7 @@ class SystemdNotifyIT {
       mailgate.signal("TERM");
       assertThat(next(received)).isEqualTo("STOPPING=1");
       int exit = mailgate.awaitExit(20);
-      // Once (a loaded clean-clone build) the exit status was 1 here: what mailgate printed says why next time.
+      // What mailgate printed says why, should it ever end otherwise than cleanly.
       assertThat(exit).as("exit status; mailgate printed: %s; error.log: %s", mailgate.output(),
           mailgate.logLines("error.log")).isZero();
     } finally {
