@@ -221,6 +221,10 @@ wait_port "$P_METRICS"
 log "mailgate pid $MAILGATE_PID ($(java -version 2>&1 | head -1)); Dovecot master pid $DOVECOT_PID"
 log "soak: $SESSIONS sessions, $WORKERS workers, $USERS users, ${MINUTES} min window (first ${WARMUP} min warm-up)"
 
+# The kernel's TCP counters around the run (all traffic is on loopback, so every drop, reset or overflow is ours):
+# a failed connect to Dovecot is explained, or ruled out, by listen-queue overflows, SYN drops or resets.
+nstat -az >"$WORK/nstat.before" 2>/dev/null || true
+
 # The load generator: 2 event loops; its heap holds at most a few dozen messages in flight.
 set +e
 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$BJAR" io.mailgate.bench.LoadGen soak \
@@ -231,6 +235,14 @@ java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$BJAR" io.mailgate.bench.LoadGen soa
 SOAK=$?
 set -e
 [ -s "$WORK/loadgen.err" ] && { echo "--- load generator stderr (last 20 lines):"; tail -20 "$WORK/loadgen.err"; }
+
+nstat -az >"$WORK/nstat.after" 2>/dev/null || true
+if [ -s "$WORK/nstat.before" ] && [ -s "$WORK/nstat.after" ]; then
+  echo "kernel TCP counters that moved during the run (listen overflows, drops, resets, TIME-WAIT reuse):"
+  awk 'NR == FNR { before[$1] = $2; next }
+       $1 ~ /ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPBacklogDrop|AttemptFails|EstabResets|OutRsts|TCPAbortOn|TCPTimeWaitOverflow|TW|SynRetrans|TCPSYNChallenge|TCPChallengeACK|PAWS|TCPTimeouts/ && $2 - before[$1] != 0 {
+         printf "  %-28s %d\n", $1, $2 - before[$1] }' "$WORK/nstat.before" "$WORK/nstat.after"
+fi
 
 # The logs: mailgate must not have logged an error (or a Netty leak report), Dovecot no Error/Panic/Fatal.
 echo

@@ -1,5 +1,6 @@
 package io.mailgate.auth;
 
+import io.mailgate.transport.Errno;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -58,7 +59,7 @@ final class AuthConnectionHandler extends ChannelInboundHandlerAdapter {
       // After the handshake, e.g. the alert a TLS 1.3 server sends when it refuses our client certificate.
       owner.onBroken(ctx.channel(), TlsFailures.describe(cause), AuthResult.Unavailable.Kind.TLS);
     } else if (owner != null) {
-      owner.onBroken(ctx.channel(), "recv() failed (" + AuthConnector.describe(cause) + ")");
+      owner.onBroken(ctx.channel(), "recv() failed (" + Errno.describe(cause) + ")");
     }
     ctx.close();
   }

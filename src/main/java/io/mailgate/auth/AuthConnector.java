@@ -152,16 +152,6 @@ final class AuthConnector {
     return ready;
   }
 
-  /** A short cause for a log line: the exception's message without Netty's appended address. */
-  static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    if (message == null || message.isEmpty()) {
-      return cause.getClass().getSimpleName();
-    }
-    int annotation = message.indexOf(": /");
-    return annotation > 0 ? message.substring(0, annotation) : message;
-  }
-
   private String peerName(SocketAddress address) {
     String scheme = service.https() ? "https://" : "";
     if (address instanceof DomainSocketAddress unix) {

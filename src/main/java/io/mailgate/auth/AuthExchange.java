@@ -2,6 +2,7 @@ package io.mailgate.auth;
 
 import io.mailgate.auth.AuthResult.Unavailable.Kind;
 import io.mailgate.config.AuthHttpConfig;
+import io.mailgate.transport.Errno;
 import io.mailgate.transport.OutboundSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -196,7 +197,7 @@ final class AuthExchange {
       connectionFailed(Kind.TIMEOUT, "auth http server " + service.peer() + " timed out");
     } else {
       connectionFailed(Kind.CONNECT,
-          "auth http server " + service.peer() + " connect() failed (" + AuthConnector.describe(cause) + ")");
+          "auth http server " + service.peer() + " connect() failed (" + Errno.describe(cause) + ")");
     }
   }
 
@@ -212,7 +213,7 @@ final class AuthExchange {
         pooled ? "pooled" : "new", request.loginAttempt());
     ch.writeAndFlush(AuthRequestEncoder.encode(config, service.config(), request, ch.alloc())).addListener(f -> {
       if (!f.isSuccess()) {
-        onBroken(ch, "send() failed (" + AuthConnector.describe(f.cause()) + ")");
+        onBroken(ch, "send() failed (" + Errno.describe(f.cause()) + ")");
       }
     });
   }

@@ -3,6 +3,7 @@ package io.mailgate.auth;
 import io.mailgate.backend.BackendNameResolver;
 import io.mailgate.backend.BackendTarget;
 import io.mailgate.config.AuthHttpService;
+import io.mailgate.transport.Errno;
 import io.mailgate.transport.OutboundSockets;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -164,7 +165,7 @@ final class AuthService {
         f.getNow().close();
         probing.set(false);
       } else {
-        log.debug("auth http server {}: probe failed ({})", peer(), AuthConnector.describe(f.cause()));
+        log.debug("auth http server {}: probe failed ({})", peer(), Errno.describe(f.cause()));
         downUntil = nanoClock.getAsLong() + downNanos;
         scheduleProbe(loop);
       }
@@ -193,7 +194,7 @@ final class AuthService {
       } else {
         // Keep the last address: a name server that is away for a moment must not take the auth service with it.
         log.debug("auth http server {}: looking up {} failed ({}), keeping the last address", peer(), name,
-            AuthConnector.describe(f.cause()));
+            Errno.describe(f.cause()));
       }
       scheduleLookup(loop);
     });

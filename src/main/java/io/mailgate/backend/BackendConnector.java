@@ -1,6 +1,7 @@
 package io.mailgate.backend;
 
 import io.mailgate.transport.ConnectionGate;
+import io.mailgate.transport.Errno;
 import io.mailgate.transport.OutboundSockets;
 import io.mailgate.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -208,7 +209,7 @@ public final class BackendConnector {
         connectDeadline.cancel(false);
         if (!f.isSuccess() && !result.isDone() && attempt.channel == channel) {
           failed(index, BackendFailure.CONNECT,
-              "connect() failed (" + ConnectErrors.describe(setup.faultBeforeConnect().orElse(f.cause())) + ")");
+              "connect() failed (" + Errno.describe(setup.faultBeforeConnect().orElse(f.cause())) + ")");
         }
       });
     }

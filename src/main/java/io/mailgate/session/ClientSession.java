@@ -7,7 +7,6 @@ import io.mailgate.throttle.SessionSlots;
 import io.mailgate.tls.ClientTlsInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -234,11 +233,11 @@ public final class ClientSession {
     return closing;
   }
 
-  /** Writes one reply line, then closes once it is out. */
+  /** Writes one reply line, then closes once it is out, without letting the client's unread input reset it away. */
   public void writeLineAndClose(String line) {
     stopReading();
     if (channel.isActive()) {
-      channel.writeAndFlush(lineBuffer(line)).addListener(ChannelFutureListener.CLOSE);
+      LingeringClose.after(channel.writeAndFlush(lineBuffer(line)));
     } else {
       channel.close();
     }
@@ -249,7 +248,7 @@ public final class ClientSession {
     stopReading();
     if (channel.isActive()) {
       ByteBuf buf = channel.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
-      channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+      LingeringClose.after(channel.writeAndFlush(buf));
     } else {
       channel.close();
     }

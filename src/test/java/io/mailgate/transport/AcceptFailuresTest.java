@@ -35,14 +35,4 @@ class AcceptFailuresTest {
       listener.finishAndReleaseAll();
     }
   }
-
-  @Test
-  void errnoIsWrittenAsNginxWritesIt() {
-    assertThat(Errno.describe(new IOException("Too many open files"))).isEqualTo("24: Too many open files");
-    assertThat(Errno.describe(new IOException("Too many open files in system")))
-        .isEqualTo("23: Too many open files in system");
-    assertThat(Errno.isDescriptorLimit(new RuntimeException(new IOException("Too many open files")))).isTrue();
-    assertThat(Errno.describe(new IOException("Connection reset by peer"))).isEqualTo("Connection reset by peer");
-    assertThat(Errno.isDescriptorLimit(new IOException("Connection reset by peer"))).isFalse();
-  }
 }
