@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * The only handler of an auth connection: passes events to the exchange that currently owns the connection.
@@ -54,6 +55,11 @@ final class AuthConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof NotYetConnectedException && !ctx.channel().isActive()) {
+      // Epoll read the socket before its connect completed (an event for the descriptor's previous owner, as on the
+      // backend side: BackendConnector): not this connection's fault; its connect goes on and decides.
+      return;
+    }
     AuthExchange owner = ctx.channel().attr(OWNER).getAndSet(null);
     if (owner != null && TlsFailures.isTls(cause)) {
       // After the handshake, e.g. the alert a TLS 1.3 server sends when it refuses our client certificate.
