@@ -17,6 +17,7 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 import java.util.Optional;
@@ -149,6 +150,8 @@ public final class BackendConnector {
     private final Optional<ProxyProtocolHeader> header;
     private final Progress progress;
     private final Attempt attempt;
+    /** A socket of this login was closed before it could connect, and was replaced once (see next). */
+    private boolean strayCloseRetried;
 
     Tries(EventLoop loop, BackendTarget target, BackendLogin login, Limits limits,
         Optional<ProxyProtocolHeader> header, Progress progress, Attempt attempt) {
@@ -213,10 +216,26 @@ public final class BackendConnector {
       connect.addListener((ChannelFuture f) -> {
         connectDeadline.cancel(false);
         if (!f.isSuccess() && !result.isDone() && attempt.channel == channel) {
+          if (closedBeforeConnecting(channel, f.cause(), setup) && !strayCloseRetried) {
+            // Nothing went out: this socket was closed before its connect() call (Netty's epoll transport, given an
+            // event meant for the descriptor's previous owner, closes a socket it finds hung up). Seen in the soak,
+            // 1 in 25,000 connects under load. The backend never heard of it, so the same address is tried once
+            // more on a new socket instead of failing the login.
+            strayCloseRetried = true;
+            attempt.channel = null;
+            next(index);
+            return;
+          }
           failed(index, BackendFailure.CONNECT,
               "connect() failed (" + Errno.describe(setup.faultBeforeConnect().orElse(f.cause())) + ")");
         }
       });
+    }
+
+    /** Closed with no error of its own before connect() bound it to a local port: no packet was sent. */
+    private static boolean closedBeforeConnecting(Channel channel, Throwable cause, Setup setup) {
+      return cause instanceof ClosedChannelException && setup.faultBeforeConnect().isEmpty()
+          && channel.localAddress() == null;
     }
 
     private static void releaseOnClose(Channel channel, ConnectionGate gate, EventLoop loop) {

@@ -318,6 +318,52 @@ class BackendConnectorTest {
   }
 
   @Test
+  void aSocketClosedBeforeItsConnectIsReplacedOnceAndTheLoginGoesOn() throws Exception {
+    Backend live = new Backend("HELLO");
+    StrayClosedChannel.strays.set(1);
+    BackendConnector.Attempt attempt = start(BackendTarget.of(live.address()), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), strayClosing(), ConnectionGate.UNLIMITED);
+
+    attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    assertThat(attempt.result().getNow()).isEqualTo("welcome\r\n");
+    assertThat(live.accepted.get()).isEqualTo(1);
+    assertThat(progress).containsExactly("connecting " + name(live.address()), "connecting " + name(live.address()));
+  }
+
+  @Test
+  void aSecondSocketClosedBeforeItsConnectFailsTheLogin() throws Exception {
+    Backend live = new Backend("HELLO");
+    StrayClosedChannel.strays.set(2);
+    BackendConnector.Attempt attempt = start(BackendTarget.of(live.address()), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), strayClosing(), ConnectionGate.UNLIMITED);
+
+    attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    BackendLoginException e = failure(attempt.result());
+    assertThat(e.failure()).isEqualTo(BackendFailure.CONNECT);
+    assertThat(e.getMessage()).isEqualTo("connect() failed (ClosedChannelException)");
+    assertThat(live.accepted.get()).isZero();
+  }
+
+  /** NIO sockets whose first {@link #strays} connects fail as a socket closed before connect() would. */
+  public static final class StrayClosedChannel extends io.netty.channel.socket.nio.NioSocketChannel {
+    static final AtomicInteger strays = new AtomicInteger();
+
+    @Override
+    protected boolean doConnect(java.net.SocketAddress remote, java.net.SocketAddress local) throws Exception {
+      if (strays.getAndDecrement() > 0) {
+        throw new java.nio.channels.ClosedChannelException();
+      }
+      return super.doConnect(remote, local);
+    }
+  }
+
+  private static Transport strayClosing() {
+    Transport nio = Transport.nio(Optional.empty());
+    return new Transport("nio-stray", nio.ioHandlerFactory(), nio.serverSocketChannel(), StrayClosedChannel.class,
+        nio.serverDomainSocketChannel(), nio.domainSocketChannel(), nio.datagramChannel(), Optional.empty());
+  }
+
+  @Test
   void anotherErrorBeforeTheConnectCompletesEndsItAndNamesThatError() throws Exception {
     InetSocketAddress hole = blackHole();
     BackendConnector.Attempt attempt = start(BackendTarget.of(hole), Duration.ofSeconds(10),
