@@ -320,11 +320,7 @@ class BackendConnectorTest {
   @Test
   void aSocketClosedBeforeItsConnectIsReplacedOnceAndTheLoginGoesOn() throws Exception {
     Backend live = new Backend("HELLO");
-    StrayClosedChannel.strays.set(1);
-    BackendConnector.Attempt attempt = start(BackendTarget.of(live.address()), Duration.ofSeconds(10),
-        Duration.ofSeconds(10), strayClosing(), ConnectionGate.UNLIMITED);
-
-    attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    BackendConnector.Attempt attempt = loginWithStrayClosedSockets(live, 1);
     assertThat(attempt.result().getNow()).isEqualTo("welcome\r\n");
     assertThat(live.accepted.get()).isEqualTo(1);
     assertThat(progress).containsExactly("connecting " + name(live.address()), "connecting " + name(live.address()));
@@ -333,11 +329,7 @@ class BackendConnectorTest {
   @Test
   void aSecondSocketClosedBeforeItsConnectFailsTheLogin() throws Exception {
     Backend live = new Backend("HELLO");
-    StrayClosedChannel.strays.set(2);
-    BackendConnector.Attempt attempt = start(BackendTarget.of(live.address()), Duration.ofSeconds(10),
-        Duration.ofSeconds(10), strayClosing(), ConnectionGate.UNLIMITED);
-
-    attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    BackendConnector.Attempt attempt = loginWithStrayClosedSockets(live, 2);
     BackendLoginException e = failure(attempt.result());
     assertThat(e.failure()).isEqualTo(BackendFailure.CONNECT);
     assertThat(e.getMessage()).isEqualTo("connect() failed (ClosedChannelException)");
@@ -355,6 +347,15 @@ class BackendConnectorTest {
       }
       return super.doConnect(remote, local);
     }
+  }
+
+  /** Logs in to {@code live} through sockets of which the first {@code strays} close before connecting. */
+  private BackendConnector.Attempt loginWithStrayClosedSockets(Backend live, int strays) {
+    StrayClosedChannel.strays.set(strays);
+    BackendConnector.Attempt attempt = start(BackendTarget.of(live.address()), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), strayClosing(), ConnectionGate.UNLIMITED);
+    attempt.result().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    return attempt;
   }
 
   private static Transport strayClosing() {
