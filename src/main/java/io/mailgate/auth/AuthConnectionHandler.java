@@ -1,6 +1,7 @@
 package io.mailgate.auth;
 
 import io.mailgate.transport.Errno;
+import io.mailgate.transport.OutboundSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.channels.NotYetConnectedException;
 
 /**
  * The only handler of an auth connection: passes events to the exchange that currently owns the connection.
@@ -55,9 +55,7 @@ final class AuthConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof NotYetConnectedException && !ctx.channel().isActive()) {
-      // Epoll read the socket before its connect completed (an event for the descriptor's previous owner, as on the
-      // backend side: BackendConnector): not this connection's fault; its connect goes on and decides.
+    if (OutboundSockets.isStrayReadBeforeConnect(ctx.channel(), cause)) {
       return;
     }
     AuthExchange owner = ctx.channel().attr(OWNER).getAndSet(null);

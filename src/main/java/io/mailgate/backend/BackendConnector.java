@@ -18,7 +18,6 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -269,12 +268,7 @@ public final class BackendConnector {
       /** Only before the connect completes (once connected, this handler is gone): ends this attempt, no warning. */
       @Override
       public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof NotYetConnectedException && !ctx.channel().isActive()) {
-          // Netty's epoll transport sometimes reads a socket that has not even been bound yet (ENOTCONN): an event
-          // meant for the socket that held the same descriptor number before it. Seen in the soak, 2 to 4 times in
-          // 75,000 backend connects under load, with a capture showing no packet at all for those connects. Nothing
-          // is wrong with this connect: it goes on, and its own outcome decides (it used to fail the login with
-          // "107: Transport endpoint is not connected").
+        if (OutboundSockets.isStrayReadBeforeConnect(ctx.channel(), cause)) {
           LOG.debug("backend connect: read before the connect completed ignored ({})", ctx.channel());
           return;
         }
