@@ -2,13 +2,11 @@ package io.mailgate.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the curl command-line tool as a child process with a bounded wait, capturing its output byte for byte. */
 public final class CurlClient {
@@ -54,22 +52,7 @@ public final class CurlClient {
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
     command.addAll(List.of(args));
-    Path out = Files.createTempFile(workDir, "curl", ".out");
-    Path err = Files.createTempFile(workDir, "curl", ".err");
-    // Files, not pipes: nothing has to drain them while curl runs, so a chatty curl can never block.
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
-    int exit;
-    if (process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-      exit = process.exitValue();
-    } else {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      exit = -1;
-    }
-    return new Result(exit, Files.readAllBytes(out), Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private static java.io.File nullDevice() {
-    return new java.io.File("/dev/null");
+    ChildProcess.Result run = ChildProcess.run(command, workDir, limit);
+    return new Result(run.exitCode(), run.stdout(), run.stderr());
   }
 }

@@ -65,7 +65,7 @@ public final class DovecotServer implements AutoCloseable {
   }
 
   /** The first executable {@code name} on PATH, then in {@code extraDirs} (sbin is often not on a user's PATH). */
-  static Optional<Path> findExecutable(String name, List<String> extraDirs) {
+  public static Optional<Path> findExecutable(String name, List<String> extraDirs) {
     List<String> dirs = new java.util.ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -123,6 +123,17 @@ public final class DovecotServer implements AutoCloseable {
   }
 
   /**
+   * Like {@link #startWithPop3}, with a Dovecot master user as well ({@code auth_master_user_separator = *} and a
+   * {@code master = yes} passwd-file passdb): {@code <user>*<masterName>} with {@code masterPassword} logs in as
+   * {@code user}, so a proxy can log in for users whose secrets Dovecot never sees.
+   */
+  public static DovecotServer startWithMasterUser(Path binary, Path dir, String user, String password,
+      String masterName, String masterPassword) throws Exception {
+    return start(binary, dir, user, password, true, Optional.empty(), Optional.empty(), Trust.NONE,
+        Optional.of(masterName + ":{PLAIN}" + masterPassword));
+  }
+
+  /**
    * Who Dovecot trusts to speak for a client, for the client-identity tests. Both are Dovecot 2.3 settings with space
    * separated networks ({@code 127.0.0.1/32}).
    *
@@ -142,7 +153,7 @@ public final class DovecotServer implements AutoCloseable {
    */
   public static DovecotServer startTrusting(Path binary, Path dir, String user, String password, Trust trust)
       throws Exception {
-    return start(binary, dir, user, password, true, Optional.empty(), Optional.empty(), trust);
+    return start(binary, dir, user, password, true, Optional.empty(), Optional.empty(), trust, Optional.empty());
   }
 
   /** The {@code Login:} lines of {@code imap-login} and {@code pop3-login} in Dovecot's log so far. */
@@ -157,11 +168,13 @@ public final class DovecotServer implements AutoCloseable {
 
   private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
       Optional<TestPki.Pair> tls, Optional<String> introspectionUrl) throws Exception {
-    return start(binary, dir, user, password, pop3, tls, introspectionUrl, Trust.NONE);
+    return start(binary, dir, user, password, pop3, tls, introspectionUrl, Trust.NONE, Optional.empty());
   }
 
+  /** @param masterLine a passwd-file line for the master passdb ({@code name:{PLAIN}password}), if any */
   private static DovecotServer start(Path binary, Path dir, String user, String password, boolean pop3,
-      Optional<TestPki.Pair> tls, Optional<String> introspectionUrl, Trust trust) throws Exception {
+      Optional<TestPki.Pair> tls, Optional<String> introspectionUrl, Trust trust, Optional<String> masterLine)
+      throws Exception {
     String version = version(binary);
     if (!version.startsWith("2.3.")) {
       // 2.4 renamed most of the settings used below (mail_location, passdb args, disable_plaintext_auth, %u).
@@ -174,13 +187,19 @@ public final class DovecotServer implements AutoCloseable {
     Path users = home.resolve("users");
     Files.writeString(users, user + ":{PLAIN}" + password + "\n");
     Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
+    if (masterLine.isPresent()) {
+      Path masters = home.resolve("master-users");
+      Files.writeString(masters, masterLine.get() + "\n");
+      Files.setPosixFilePermissions(masters, PosixFilePermissions.fromString("rw-------"));
+    }
     int port = ProxyUnderTest.freePort();
     int pop3Port = pop3 ? ProxyUnderTest.freePort() : 0;
     Path conf = home.resolve("dovecot.conf");
     if (introspectionUrl.isPresent()) {
       Files.writeString(home.resolve("dovecot-oauth2.conf.ext"), oauth2Config(introspectionUrl.get()));
     }
-    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls, introspectionUrl.isPresent(), trust));
+    Files.writeString(conf, config(home, port, pop3Port, Identity.of(home), tls, introspectionUrl.isPresent(), trust,
+        masterLine.isPresent()));
     Path out = home.resolve("dovecot.out");
     Process process = new ProcessBuilder(binary.toString(), "-F", "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -215,7 +234,7 @@ public final class DovecotServer implements AutoCloseable {
    * {@code oauth2}, the oauth2 passdb takes XOAUTH2 and OAUTHBEARER logins.
    */
   private static String config(Path home, int port, int pop3Port, Identity id, Optional<TestPki.Pair> tls,
-      boolean oauth2, Trust trust) {
+      boolean oauth2, Trust trust, boolean masterUsers) {
     StringBuilder c = new StringBuilder()
         .append("base_dir = ").append(home.resolve("run")).append('\n')
         .append("state_dir = ").append(home.resolve("state")).append('\n')
@@ -227,8 +246,14 @@ public final class DovecotServer implements AutoCloseable {
         // The proxy logs in with LOGIN over plain TCP on loopback; Dovecot 2.3 refuses that unless told otherwise.
         .append("disable_plaintext_auth = no\n")
         .append(oauth2 ? "auth_mechanisms = plain login oauthbearer xoauth2\n" : "auth_mechanisms = plain login\n")
-        .append("mail_location = maildir:").append(home.resolve("mail")).append("/%u\n")
-        .append("passdb {\n  driver = passwd-file\n").append(oauth2 ? "  mechanisms = plain login\n" : "")
+        .append("mail_location = maildir:").append(home.resolve("mail")).append("/%u\n");
+    if (masterUsers) {
+      // Master passdbs come first; "user*master" is then looked up as user in the userdb.
+      c.append("auth_master_user_separator = *\n")
+          .append("passdb {\n  driver = passwd-file\n  master = yes\n  args = scheme=PLAIN username_format=%u ")
+          .append(home.resolve("master-users")).append("\n}\n");
+    }
+    c.append("passdb {\n  driver = passwd-file\n").append(oauth2 ? "  mechanisms = plain login\n" : "")
         .append("  args = scheme=PLAIN username_format=%u ")
         .append(home.resolve("users")).append("\n}\n");
     trust.loginTrustedNetworks().ifPresent(n -> c.append("login_trusted_networks = ").append(n).append('\n')
