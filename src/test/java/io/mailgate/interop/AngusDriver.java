@@ -11,8 +11,11 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -21,9 +24,12 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.pop3.POP3Folder;
 
 /**
  * Angus Mail (Jakarta Mail 2.1), in this JVM: its own PLAIN, LOGIN and XOAUTH2, the IMAP LOGIN command and POP3
@@ -41,10 +47,17 @@ final class AngusDriver implements MailClient {
   }
 
   @Override
-  public String version() {
-    String version = Session.class.getPackage().getImplementationVersion();
-    String angus = org.eclipse.angus.mail.imap.IMAPStore.class.getPackage().getImplementationVersion();
-    return "Angus Mail " + angus + " (Jakarta Mail API " + version + "), Java " + Runtime.version();
+  public String version() throws Exception {
+    return "Angus Mail " + bundleVersion(IMAPStore.class) + " (Jakarta Mail API " + bundleVersion(Session.class)
+        + "), Java " + Runtime.version();
+  }
+
+  /** The OSGi {@code Bundle-Version} of the jar holding {@code type}: these jars carry no Implementation-Version. */
+  private static String bundleVersion(Class<?> type) throws IOException, URISyntaxException {
+    try (JarFile jar = new JarFile(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .toFile())) {
+      return jar.getManifest().getMainAttributes().getValue("Bundle-Version");
+    }
   }
 
   @Override
@@ -57,7 +70,8 @@ final class AngusDriver implements MailClient {
     return switch (protocol) {
       case IMAP -> EnumSet.of(Mechanism.DEFAULT, Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5,
           Mechanism.XOAUTH2, Mechanism.OAUTHBEARER);
-      case POP3 -> EnumSet.of(Mechanism.DEFAULT, Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.XOAUTH2);
+      // Angus's POP3 "LOGIN" is USER/PASS (RFC 1939 §7), not SASL LOGIN, which it does not speak.
+      case POP3 -> EnumSet.of(Mechanism.DEFAULT, Mechanism.PLAIN, Mechanism.XOAUTH2);
       case SMTP -> EnumSet.of(Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5, Mechanism.XOAUTH2,
           Mechanism.OAUTHBEARER, Mechanism.NONE);
     };
@@ -88,8 +102,8 @@ final class AngusDriver implements MailClient {
         listing = Arrays.stream(store.getDefaultFolder().list("*")).map(Folder::getFullName)
             .collect(Collectors.joining("\n"));
       } else {
-        // POP3: the count from STAT, the size from LIST (RFC 1939 §5).
-        listing = inbox.getMessageCount() + " messages\n1 " + first.getSize();
+        // POP3: the count from STAT, the size from LIST (RFC 1939 §5); Message.getSize() is the body's alone.
+        listing = inbox.getMessageCount() + " messages\n1 " + ((POP3Folder) inbox).getSizes()[0];
       }
       ByteArrayOutputStream fetched = new ByteArrayOutputStream();
       first.writeTo(fetched);
@@ -152,10 +166,15 @@ final class AngusDriver implements MailClient {
     }
     switch (a.mechanism()) {
       case DEFAULT -> {
-        // No SASL mechanism left: Angus falls back to IMAP's LOGIN command and POP3's USER/PASS.
-        props.put(p + "auth.mechanisms", "");
-        props.put(p + "auth.plain.disable", "true");
-        props.put(p + "auth.login.disable", "true");
+        if (a.protocol() == Protocol.POP3) {
+          // Angus's POP3 authenticator named LOGIN sends USER and PASS.
+          props.put(p + "auth.mechanisms", "LOGIN");
+        } else {
+          // No SASL mechanism left: Angus falls back to IMAP's LOGIN command.
+          props.put(p + "auth.mechanisms", "");
+          props.put(p + "auth.plain.disable", "true");
+          props.put(p + "auth.login.disable", "true");
+        }
       }
       case CRAM_MD5, OAUTHBEARER -> {
         props.put(p + "sasl.enable", "true");

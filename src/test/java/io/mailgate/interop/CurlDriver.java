@@ -42,11 +42,10 @@ final class CurlDriver implements MailClient {
   public Set<Mechanism> mechanisms(Protocol protocol) {
     Set<Mechanism> m = EnumSet.of(Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5, Mechanism.XOAUTH2,
         Mechanism.OAUTHBEARER);
-    switch (protocol) {
-      // AUTH=+LOGIN is IMAP's LOGIN command; POP3 has no option that forces USER/PASS while SASL is offered.
-      case IMAP -> m.add(Mechanism.DEFAULT);
-      case SMTP -> m.add(Mechanism.NONE);
-      default -> { }
+    // No DEFAULT: curl 7.88 sends IMAP's LOGIN command and POP3's USER/PASS only when the server offers no SASL
+    // mechanism curl knows, and rejects --login-options AUTH=+LOGIN (exit 3, a later curl's way to ask for LOGIN).
+    if (protocol == Protocol.SMTP) {
+      m.add(Mechanism.NONE);
     }
     return m;
   }
@@ -96,7 +95,6 @@ final class CurlDriver implements MailClient {
   private static List<String> login(Attempt a) {
     return switch (a.mechanism()) {
       case NONE -> List.of();
-      case DEFAULT -> List.of("--login-options", "AUTH=+LOGIN", "-u", a.user() + ":" + a.secret());
       case XOAUTH2, OAUTHBEARER -> List.of("--login-options", "AUTH=" + a.mechanism().saslName(), "--oauth2-bearer",
           a.secret(), "-u", a.user());
       default -> List.of("--login-options", "AUTH=" + a.mechanism().saslName(), "-u", a.user() + ":" + a.secret());

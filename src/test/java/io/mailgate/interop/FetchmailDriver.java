@@ -73,7 +73,8 @@ final class FetchmailDriver implements MailClient {
             + quoted(System.getProperty("user.name")) + " here",
         "  keep fetchall no rewrite no stripcr",
         "  mda " + quoted("cat > " + out),
-        "  sslcertck sslcertfile " + quoted(a.endpoint().caCertificate().toString())
+        // fetchmail 6.4 matches only DNS names, never IP address SANs: it checks the certificate's "localhost".
+        "  sslcertck sslcommonname localhost sslcertfile " + quoted(a.endpoint().caCertificate().toString())
             + (a.transport() == Transport.TLS ? " ssl" : ""),
         ""));
     Files.setPosixFilePermissions(rc, PosixFilePermissions.fromString("rw-------"));

@@ -16,14 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class InteropMatrixTestBase {
 
-  @TempDir Path dir;
+  private Path dir;
   private MailgateSetup setup;
 
   /** The setup of this class, not started yet. */
   abstract MailgateSetup newSetup(Path dir) throws Exception;
 
+  /** The directory comes as a parameter: a {@code @TempDir} field is not set yet when a per-class @BeforeAll runs. */
   @BeforeAll
-  void start() throws Exception {
+  void start(@TempDir Path dir) throws Exception {
+    this.dir = dir;
     setup = MailgateSetup.start(newSetup(dir), getClass());
   }
 

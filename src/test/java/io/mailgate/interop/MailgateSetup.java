@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -65,8 +66,8 @@ abstract class MailgateSetup implements Setup {
   protected void listen(String label, Protocol protocol, Listener listener, Set<Mechanism> mechanisms,
       String directives) throws Exception {
     int port = ProxyUnderTest.freePort();
-    String auth = mechanisms.stream().map(m -> m == Mechanism.DEFAULT ? "plain" : m.saslName().toLowerCase())
-        .distinct().collect(Collectors.joining(" "));
+    String auth = mechanisms.stream().map(m -> directiveWord(protocol, m)).distinct()
+        .collect(Collectors.joining(" "));
     servers.append("server { listen 127.0.0.1:").append(port).append(listener == Listener.IMPLICIT_TLS ? " ssl" : "")
         .append("; protocol ").append(protocol.scheme()).append("; ").append(protocol.scheme()).append("_auth ")
         .append(auth).append("; ")
@@ -78,6 +79,17 @@ abstract class MailgateSetup implements Setup {
         .append("ssl_certificate ").append(mailgateCertificate.certificate()).append("; ssl_certificate_key ")
         .append(mailgateCertificate.key()).append("; ").append(directives).append(" }\n");
     endpoints.add(new Endpoint(label, protocol, port, listener, mechanisms, pki.ca().certificate()));
+  }
+
+  /**
+   * The {@code *_auth} word that enables {@code m}: {@code plain} also enables IMAP LOGIN and POP3 USER/PASS, and on
+   * POP3 AUTH LOGIN too (pop3_auth has no {@code login}, as in nginx).
+   */
+  private static String directiveWord(Protocol protocol, Mechanism m) {
+    if (m == Mechanism.DEFAULT || (m == Mechanism.LOGIN && protocol == Protocol.POP3)) {
+      return "plain";
+    }
+    return m.saslName().toLowerCase(Locale.ROOT);
   }
 
   /** Starts mailgate with {@code mailDirectives} (authentication, shared settings) and the listeners added so far. */
