@@ -99,7 +99,7 @@ final class InteropMatrix {
           }
           Assumptions.abort(missing.get());
         }
-        client.skipped(endpoint.protocol()).ifPresent(Assumptions::abort);
+        client.skipped(endpoint.protocol(), mechanism, scenario).ifPresent(Assumptions::abort);
         execute();
         MatrixResults.record(row, MatrixResults.Status.PASS, "");
       } catch (TestAbortedException e) {

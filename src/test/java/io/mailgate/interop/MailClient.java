@@ -22,10 +22,11 @@ interface MailClient {
   Set<Mechanism> mechanisms(Protocol protocol);
 
   /**
-   * Why the client is left out on {@code protocol} although it speaks it (a client that needs a terminal there): the
-   * case is then a skip with this reason, never a pass.
+   * Why a case is left out although the client speaks its protocol and mechanism: the client needs a terminal there,
+   * or has a defect of its own that decides the case whatever the server does. The case is then a skip with this
+   * reason, never a pass.
    */
-  default Optional<String> skipped(Protocol protocol) {
+  default Optional<String> skipped(Protocol protocol, Mechanism mechanism, Scenario scenario) {
     return Optional.empty();
   }
 

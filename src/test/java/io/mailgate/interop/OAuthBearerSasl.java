@@ -103,13 +103,14 @@ final class OAuthBearerSasl {
         } catch (Exception e) {
           throw new SaslException("no credentials", e);
         }
-        // Complete as far as the client knows: a success needs no further message (RFC 7628 §3.2.1).
-        complete = true;
+        // Not complete yet: the server may still send an error challenge (RFC 7628 §3.2.2), which Angus hands to
+        // evaluateChallenge only while the client is not complete (else it answers with an empty line).
         String gs2 = "n,a=" + name.getName().replace("=", "=3D").replace(",", "=2C") + ",";
         return (gs2 + "\u0001auth=Bearer " + new String(token.getPassword()) + "\u0001\u0001")
             .getBytes(StandardCharsets.UTF_8);
       }
       ERROR_CHALLENGE.set(new String(challenge, StandardCharsets.UTF_8));
+      complete = true;
       return new byte[] {1};
     }
 

@@ -133,6 +133,11 @@ final class OpensslDriver implements MailClient {
     }
     s.loggedIn = line != null && line.startsWith("a1 OK");
     if (!s.loggedIn) {
+      // s_client -quiet ignores the end of its input: only the server's close ends it.
+      if (line != null) {
+        d.send("a9 LOGOUT");
+        d.readUntil("a9 ");
+      }
       return s;
     }
     d.send("a2 LIST \"\" \"*\"");
@@ -196,6 +201,11 @@ final class OpensslDriver implements MailClient {
     }
     s.loggedIn = reply != null && reply.startsWith("+OK");
     if (!s.loggedIn) {
+      // s_client -quiet ignores the end of its input: only the server's close ends it.
+      if (reply != null) {
+        d.send("QUIT");
+        d.readLine();
+      }
       return s;
     }
     d.send("STAT");
