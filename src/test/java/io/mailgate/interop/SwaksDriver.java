@@ -4,6 +4,7 @@ import io.mailgate.testkit.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +62,10 @@ final class SwaksDriver implements MailClient {
 
   @Override
   public Outcome send(Attempt a, String from, String rcpt, byte[] message) throws Exception {
-    Path file = Files.write(Files.createTempFile(workDir, "message", ".eml"), message);
+    // swaks ends the DATA portion with CRLF "." CRLF itself, so a final CRLF of its own would add an empty line.
+    int length = message.length >= 2 && message[message.length - 2] == '\r' && message[message.length - 1] == '\n'
+        ? message.length - 2 : message.length;
+    Path file = Files.write(Files.createTempFile(workDir, "message", ".eml"), Arrays.copyOf(message, length));
     List<String> command = new ArrayList<>(List.of(binary.orElseThrow().toString(),
         "--server", Endpoint.HOST, "--port", Integer.toString(a.port()), "--helo", "swaks.mailgate.test",
         "--from", from, "--to", rcpt, "--data", "@" + file, "--pipeline", "--timeout", "15"));
