@@ -133,11 +133,7 @@ final class OpensslDriver implements MailClient {
     }
     s.loggedIn = line != null && line.startsWith("a1 OK");
     if (!s.loggedIn) {
-      // s_client -quiet ignores the end of its input: only the server's close ends it.
-      if (line != null) {
-        d.send("a9 LOGOUT");
-        d.readUntil("a9 ");
-      }
+      logOutAfterRefusal(d, "a9 LOGOUT");
       return s;
     }
     d.send("a2 LIST \"\" \"*\"");
@@ -201,11 +197,7 @@ final class OpensslDriver implements MailClient {
     }
     s.loggedIn = reply != null && reply.startsWith("+OK");
     if (!s.loggedIn) {
-      // s_client -quiet ignores the end of its input: only the server's close ends it.
-      if (reply != null) {
-        d.send("QUIT");
-        d.readLine();
-      }
+      logOutAfterRefusal(d, "QUIT");
       return s;
     }
     d.send("STAT");
@@ -226,6 +218,20 @@ final class OpensslDriver implements MailClient {
     d.send("QUIT");
     d.readLine();
     return s;
+  }
+
+  /**
+   * Ends a session whose login was refused: s_client -quiet ignores the end of its input, so only the server's close
+   * ends it. A refusal without Auth-Wait has closed the connection already (and s_client with it): then the command
+   * finds no reader.
+   */
+  private static void logOutAfterRefusal(ProcessDialogue d, String command) throws InterruptedException {
+    try {
+      d.send(command);
+      d.readLine();
+    } catch (IOException closedAlready) {
+      // the server closed first
+    }
   }
 
   /** The lines of a POP3 multi-line reply after its {@code +OK} line, up to the terminating ".". */
