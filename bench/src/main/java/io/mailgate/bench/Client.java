@@ -1,6 +1,7 @@
 package io.mailgate.bench;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -10,13 +11,16 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -33,6 +37,9 @@ public final class Client implements AutoCloseable {
   private final ScheduledExecutorService watchdog;
   private final long timeoutNanos;
   private final int connectTimeoutMillis;
+  /** Local addresses bound in turn (port 0: the kernel picks a port per address); empty: the kernel's choice. */
+  private final List<InetAddress> sources;
+  private final AtomicInteger nextSource = new AtomicInteger();
 
   /**
    * Creates the event loops and, with {@code tls}, the client TLS context (BoringSSL when available).
@@ -40,6 +47,16 @@ public final class Client implements AutoCloseable {
    * @param timeout longest wait for any one reply, the TCP connect included
    */
   public Client(HostPort target, boolean tls, int threads, Duration timeout) throws SSLException {
+    this(target, tls, threads, timeout, List.of());
+  }
+
+  /**
+   * As above, each connection bound to the next of {@code sources} in turn (none: the kernel picks), so that more
+   * connections to one target fit than one source address has ephemeral ports.
+   */
+  public Client(HostPort target, boolean tls, int threads, Duration timeout, List<InetAddress> sources)
+      throws SSLException {
+    this.sources = List.copyOf(sources);
     // Resolved once, here on the main thread: the event loops never do a name lookup.
     this.address = target.address();
     this.ssl = tls ? SslContextBuilder.forClient()
@@ -66,7 +83,7 @@ public final class Client implements AutoCloseable {
   public void connect(ClientSession session) {
     session.starting(System.nanoTime(), live::remove);
     live.add(session);
-    new Bootstrap()
+    Bootstrap bootstrap = new Bootstrap()
         .group(group)
         .channel(Net.clientChannel())
         .option(ChannelOption.TCP_NODELAY, true)
@@ -80,13 +97,15 @@ public final class Client implements AutoCloseable {
             }
             ch.pipeline().addLast(session);
           }
-        })
-        .connect(address)
-        .addListener(f -> {
-          if (!f.isSuccess()) {
-            session.connectFailed(f.cause());
-          }
         });
+    ChannelFuture connect = sources.isEmpty() ? bootstrap.connect(address)
+        : bootstrap.connect(address, new InetSocketAddress(
+            sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size())), 0));
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        session.connectFailed(f.cause());
+      }
+    });
   }
 
   /** Runs {@code task} after {@code millis} on one of the client's event loops. */

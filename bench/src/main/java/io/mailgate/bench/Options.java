@@ -1,7 +1,9 @@
 package io.mailgate.bench;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A load-generator run's settings.
@@ -24,10 +26,13 @@ import java.time.Duration;
  * @param readyFile touched once every idle session is established, or null
  * @param proxy the processes whose CPU time and RSS are reported
  * @param label free text copied into the result (e.g. which proxy)
+ * @param sources local addresses the connections are bound to in turn (idle), empty for the kernel's choice: one
+ *     source address and one target allow only as many connections as the ephemeral port range holds (about 28,000
+ *     on Linux's default 32768-60999), so 100,000 idle sessions need several loopback sources (127.0.0.x)
  */
 public record Options(String scenario, HostPort target, LoginSpec spec, boolean tls, int threads, Duration timeout,
     Duration warmup, Duration duration, int concurrency, int messageSize, int count, int warmupCount, int sessions,
-    Duration hold, int ramp, Path readyFile, ProcStats proxy, String label) {
+    Duration hold, int ramp, Path readyFile, ProcStats proxy, String label, List<InetAddress> sources) {
 
   /** The fields every result line starts with. */
   public Json header() {

@@ -93,4 +93,17 @@ public final class ProcStats {
     }
     return -1;
   }
+
+  /**
+   * How many ephemeral ports the kernel hands out ({@code net.ipv4.ip_local_port_range}), or -1 if unknown: one
+   * source address can hold at most this many connections to one target.
+   */
+  public static long ephemeralPorts() {
+    try {
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      return Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
 }
