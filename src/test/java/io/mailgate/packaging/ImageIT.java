@@ -67,6 +67,8 @@ class ImageIT {
     assertThat(strings("Cmd")).containsExactly("-c", "/etc/mailgate/mailgate.conf");
     List<String> imageFlags = entrypoint.subList(1, entrypoint.indexOf("-cp"));
     assertThat(imageFlags).containsExactlyElementsOf(launcherFlags("/opt/mailgate"));
+    // bin/mailgate exports MALLOC_ARENA_MAX=2 unless it is set; the image sets it in its environment.
+    assertThat(strings("Env")).contains("MALLOC_ARENA_MAX=2");
   }
 
   @Test
