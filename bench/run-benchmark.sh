@@ -4,14 +4,15 @@
 # medians. Everything listens on 127.0.0.1; every process started here is stopped on exit.
 #
 #   bench/run-benchmark.sh [--rounds N] [--quick] [--no-build] [--keep] [--proxies "nginx nginx-64k dovecot mailgate"]
-#                          [--scenarios "base,variants,w2"] [--workers "1 2"]
+#                          [--scenarios "base,variants,tls,w2"] [--workers "1 2"]
 #                          [--idle-sessions "1000 9800"] [--idle-sources N] [--idle-hold 5s]
 #
 # --quick: one round, short windows (a smoke test; the numbers are not for quoting).
 # --no-build: use the jars already in target/ (they are still copied first).
 # --keep: leave the work folder (configs, logs, raw JSON results) in place.
 # --scenarios: groups to run (comma- or space-separated; default all): base (IMAP LOGIN storms, relay, latency, idle),
-#   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, implicit TLS), wN (N workers:
+#   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, auth service over HTTPS), tls
+#   (IMAPS login storms c50: full handshakes, TLS 1.3 tickets, TLS 1.2 session cache), wN (N workers:
 #   login storms, relay-fetch, latency; one group per count above 1 in --workers); relay and login (not in "all":
 #   only relay-fetch and relay-append, or only the IMAP LOGIN storms at c50 and c500, for a quick side-by-side of a
 #   relay or login-path change); idle (not in "all": only the idle rows, plaintext and implicit TLS, each size on a
@@ -58,13 +59,13 @@ case "$ROUNDS" in ''|*[!0-9]*) echo "run-benchmark: --rounds needs a number" >&2
 for p in $PROXIES; do
   case "$p" in nginx|nginx-64k|dovecot|mailgate) ;; *) echo "run-benchmark: unknown proxy $p" >&2; exit 2 ;; esac
 done
-# Groups: base and variants run with one worker; wN with N workers (each N > 1 of --workers).
+# Groups: base, variants and tls run with one worker; wN with N workers (each N > 1 of --workers).
 GROUPS_ALL=""
 MULTI=() # worker counts above 1
 for w in $WORKERS; do
   case "$w" in ''|*[!0-9]*|0) echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2 ;; esac
   [ "$w" -le 16 ] || { echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2; }
-  if [ "$w" = 1 ]; then GROUPS_ALL="$GROUPS_ALL base variants"; else MULTI+=("$w"); GROUPS_ALL="$GROUPS_ALL w$w"; fi
+  if [ "$w" = 1 ]; then GROUPS_ALL="$GROUPS_ALL base variants tls"; else MULTI+=("$w"); GROUPS_ALL="$GROUPS_ALL w$w"; fi
 done
 [ "$SCENARIOS" = all ] && SCENARIOS=$GROUPS_ALL
 SCENARIOS=" $(echo "$SCENARIOS" | tr ',' ' ' | xargs) "
@@ -86,8 +87,8 @@ BASE_PORT=${BENCH_PORT_BASE:-21000}
 P_BACKEND=$((BASE_PORT + 143)) P_AUTH=$((BASE_PORT + 80)) P_AUTH_TLS=$((BASE_PORT + 443))
 P_B_POP3=$((BASE_PORT + 110)) P_B_SMTP=$((BASE_PORT + 25)) P_B_NOLP=$((BASE_PORT + 144))
 P_NGINX=$((BASE_PORT + 1)) P_NGINX64=$((BASE_PORT + 2)) P_DOVECOT=$((BASE_PORT + 3)) P_MAILGATE=$((BASE_PORT + 4))
-# The variants' listeners: POP3 +11..+14, SMTP +21..+24, IMAPS +31..+34 (nginx, nginx-64k, Dovecot, mailgate), and
-# mailgate's IMAP listener asking the auth service over HTTPS, +44.
+# The variants' listeners: POP3 +11..+14, SMTP +21..+24 (nginx, nginx-64k, Dovecot, mailgate), and mailgate's IMAP
+# listener asking the auth service over HTTPS, +44; the tls group's IMAPS listener, +31..+34.
 NOLP_USER=nolp@example.com # the auth service and Dovecot route this user to the backend without LITERAL+
 
 # Scenario sizes: full runs vs --quick smoke runs. WARM: the warm-up login storm (not counted) after each start (a
@@ -208,10 +209,9 @@ DOVECOT_POP3=0 DOVECOT_SMTP=0
 # The login-storm variants (group "variants"): key, protocol, LoadGen options. oauth-c50 is mailgate's alone: nginx
 # 1.22 has no OAUTHBEARER, and Dovecot would need an oauth2 passdb with a token service. authtls-c50 (IMAP LOGIN, the
 # auth service asked over HTTPS) is mailgate's alone too: nginx's auth_http is HTTP only, Dovecot has no auth_http.
-VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 tls-c50 authtls-c50)
+VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 authtls-c50)
 variant_proto() {
-  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; tls-c50) echo imaps ;; authtls-c50) echo imapat ;;
-    *) echo imap ;; esac
+  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; authtls-c50) echo imapat ;; *) echo imap ;; esac
 }
 variant_opts() {
   case "$1" in
@@ -219,7 +219,6 @@ variant_opts() {
     oauth-c50) echo "--auth oauthbearer" ;;
     pop3-c50) echo "--protocol pop3" ;;
     smtp-c50) echo "--protocol smtp --auth plain" ;;
-    tls-c50) echo "--tls" ;;
   esac
 }
 supports() { # proxy key: 0 if the proxy can run the variant
@@ -259,8 +258,9 @@ if want variants; then
   wait_port "$P_B_NOLP"
 fi
 
-# A self-signed ECDSA P-256 certificate for the implicit-TLS variant and idle rows (the same file for every proxy).
-if want variants || want_idle; then
+# A self-signed ECDSA P-256 certificate for the implicit-TLS variant, the tls group and idle rows (the same file for
+# every proxy).
+if want variants || want tls || want_idle; then
   mkdir -p "$WORK/tls"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.example.com \
     -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >"$WORK/tls/openssl.log" 2>&1
@@ -328,8 +328,10 @@ port_of() { # proxy [protocol]
   esac
 }
 set_ports() { # proxy set: the ports to wait for
-  if [ "$2" = var ]; then
-    echo "$(port_of "$1") $(port_of "$1" imaps)"
+  if [ "$2" = tls ]; then
+    port_of "$1" imaps
+  elif [ "$2" = var ]; then
+    port_of "$1"
     if [ "$1" = mailgate ]; then port_of "$1" imapat; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_POP3" = 1 ]; then port_of "$1" pop3; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_SMTP" = 1 ]; then port_of "$1" smtp; fi
@@ -344,6 +346,7 @@ set_workers() { case "$1" in w*) echo "${1#w}" ;; *) echo 1 ;; esac; }
 # nginx and mailgate share the mail {} syntax: the same servers for both.
 mail_servers() { # proxy set (imap_auth is per product)
   local imap_auth="login plain"
+  if [ "$2" = tls ]; then tls_servers "$1"; return 0; fi
   [ "$1" = mailgate ] && [ "$2" = var ] && imap_auth="login plain oauthbearer"
   cat <<EOF
   server {
@@ -364,13 +367,6 @@ EOF
     listen 127.0.0.1:$(port_of "$1" smtp);
     protocol smtp;
     smtp_auth login plain;
-  }
-  server {
-    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
-    protocol imap;
-    imap_auth login plain;
-    ssl_certificate $WORK/tls/cert.pem;
-    ssl_certificate_key $WORK/tls/key.pem;
   }
 EOF
   [ "$1" = mailgate ] || return 0
@@ -468,15 +464,13 @@ ssl_key = <$WORK/tls/key.pem"
     [ "$DOVECOT_POP3" = 1 ] && protos="$protos pop3"
     [ "$DOVECOT_SMTP" = 1 ] && protos="$protos submission"
     port="%{if;%s;eq;pop3;$P_B_POP3;%{if;%s;eq;submission;$P_B_SMTP;$P_BACKEND}}"
-    ssl="ssl = yes
-ssl_cert = <$WORK/tls/cert.pem
-ssl_key = <$WORK/tls/key.pem"
     printf '%s:::::::proxy=y host=127.0.0.1 port=%s nopassword=y\n' "$NOLP_USER" "$P_B_NOLP" >"$WORK/dovecot/nolp.passwd"
     passdb="passdb {
   driver = passwd-file
   args = $WORK/dovecot/nolp.passwd
 }"
   fi
+  [ "$set" = tls ] && ssl=$(dovecot_tls_settings)
   {
     cat <<EOF
 protocols = $protos
@@ -501,8 +495,10 @@ userdb {
   args = uid=nobody gid=nogroup home=/nonexistent
 }
 EOF
-    if [ "$set" = var ]; then
-      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps "$(port_of dovecot imaps)"
+    if [ "$set" = tls ]; then
+      dovecot_login_service imap-login imap 0 "$n" imaps "$(port_of dovecot imaps)"
+    elif [ "$set" = var ]; then
+      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps
       [ "$DOVECOT_POP3" = 1 ] && dovecot_login_service pop3-login pop3 "$(port_of dovecot pop3)" "$n" pop3s
       [ "$DOVECOT_SMTP" = 1 ] && dovecot_login_service submission-login submission "$(port_of dovecot smtp)" "$n" \
         submissions
@@ -522,10 +518,48 @@ EOF
   } >"$WORK/dovecot/$set.conf"
 }
 
+# The tls group: one IMAPS listener per proxy (set "tls"), the same ECDSA P-256 certificate, and resumption set up
+# alike: nginx and mailgate with session tickets and a session cache (the same directives), Dovecot with its
+# defaults, which are the same (tickets on, as ssl_options has no no_ticket; OpenSSL's built-in session cache, which
+# Dovecot leaves on, in its one imap-login process). Each key: LoadGen options. tls-c50: every connection a full
+# TLS 1.3 handshake (no session offered); tls-resume-c50: each connection offers a ticket from an earlier one; and
+# tls12-resume-c50: TLS 1.2, each connection offers an earlier one's session ID (the LoadGen sends no TLS 1.2 ticket
+# extension, so this is the server's session cache).
+TLS_KEYS=(tls-c50 tls-resume-c50 tls12-resume-c50)
+tls_opts() {
+  case "$1" in
+    tls-c50) echo "--tls" ;;
+    tls-resume-c50) echo "--tls --tls-resume" ;;
+    tls12-resume-c50) echo "--tls --tls-version 1.2 --tls-resume" ;;
+  esac
+}
+tls_servers() { # proxy: the mail {} server of the tls set (nginx and mailgate)
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
+    protocol imap;
+    imap_auth login plain;
+    ssl_certificate $WORK/tls/cert.pem;
+    ssl_certificate_key $WORK/tls/key.pem;
+    ssl_session_tickets on;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 5m;
+  }
+EOF
+}
+dovecot_tls_settings() {
+  cat <<EOF
+ssl = yes
+ssl_cert = <$WORK/tls/cert.pem
+ssl_key = <$WORK/tls/key.pem
+EOF
+}
+
 mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
 SETS=()
 { want base || want relay || want login; } && SETS+=(base)
 want variants && SETS+=(var)
+want tls && SETS+=(tls)
 for w in "${MULTI[@]}"; do want "w$w" && SETS+=("w$w"); done
 want_idle && SETS+=(base idletls)
 for set in $(printf '%s\n' "${SETS[@]}" | awk '!seen[$0]++'); do
@@ -717,6 +751,26 @@ run_workers() { # round proxy N: login storms, relay-fetch and latency with N wo
   stop_proxy
 }
 
+# The tls group: a fresh process warmed by 13 s of full-handshake IMAPS logins, then each key's own short warm-up (its
+# code path compiled before any is measured, as in the variants), then each key measured.
+run_tls() { # round proxy
+  local r=$1 p=$2 port k
+  port=$(port_of "$p" imaps)
+  log "round $r: $p (tls)"
+  start_proxy "$p" tls
+  loadgen "$r" "$p" warmup-tls "$port" login-storm --concurrency 50 $WARM --tls >/dev/null
+  for k in "${TLS_KEYS[@]}"; do
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "warmup-$k" "$port" login-storm --concurrency 50 $VWARM $(tls_opts "$k") >/dev/null
+  done
+  refresh_pids "$p" # Dovecot: imap-login and auth
+  for k in "${TLS_KEYS[@]}"; do
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "$k" "$port" login-storm --concurrency 50 $VSTORM $(tls_opts "$k") --pids "$PROXY_PIDS"
+  done
+  stop_proxy
+}
+
 run_proxy() { # round proxy
   local w
   # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
@@ -724,6 +778,8 @@ run_proxy() { # round proxy
   if want idle && ! want base; then log "round $1: $2 (idle)"; idle_measures "$1" "$2"; fi
   want relay && run_focused "$1" "$2" relay
   want login && run_focused "$1" "$2" login
+  # nginx-64k skips the tls group too: proxy_buffer does not touch a login.
+  if want tls && [ "$2" != nginx-64k ]; then run_tls "$1" "$2"; fi
   for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
   return 0
 }
@@ -796,8 +852,17 @@ metrics += storm("c50, backend w/o LITERAL+", "login-c50-nolp")
 metrics += storm("c50, IMAP AUTHENTICATE OAUTHBEARER", "oauth-c50")
 metrics += storm("c50, POP3 USER/PASS", "pop3-c50")
 metrics += storm("c50, SMTP AUTH PLAIN", "smtp-c50")
-metrics += storm("c50, IMAPS (implicit TLS) LOGIN", "tls-c50")
 metrics += storm("c50, IMAP LOGIN, auth service over HTTPS (beside login-storm c50)", "authtls-c50")
+def tls_storm(label, key, resumed):
+  rows = storm(label, key)
+  if resumed:
+    rows.append((f"{label}: resumed share", key, "tls_resumed_share", True))
+  return rows + [(f"{label}: load generator CPU ms/session", key, "loadgen_cpu_ms_per_session", False),
+                 (f"{label}: machine CPU ms/session", key, "machine_cpu_ms_per_session", False)]
+metrics += [("**IMAPS LOGIN (implicit TLS, ECDSA P-256), c50**", None, None, None)]
+metrics += tls_storm("IMAPS, full handshake", "tls-c50", False)
+metrics += tls_storm("IMAPS, TLS 1.3 ticket resumed", "tls-resume-c50", True)
+metrics += tls_storm("IMAPS, TLS 1.2 session cache resumed", "tls12-resume-c50", True)
 for w in multi:
   metrics += [(f"**worker_processes {w}**", None, None, None)]
   metrics += storm(f"login-storm c50 @w{w}", f"login-c50@w{w}") + storm(f"login-storm c500 @w{w}", f"login-c500@w{w}")
@@ -810,6 +875,7 @@ peers_all = ("nginx", "nginx-64k", "dovecot")
 def fmt(x, field):
   if x is None: return "-"
   if field == "proxy_rss_kib_established": x = x / 1024
+  if field == "tls_resumed_share": return f"{x * 100:.1f}%"
   return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
 head = ["scenario (median of %d round%s)" % (rounds, "" if rounds == 1 else "s"), "direct", "nginx", "nginx-64k",
         "Dovecot", "mailgate", "mailgate / better peer", "max spread"]

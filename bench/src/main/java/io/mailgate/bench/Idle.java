@@ -71,7 +71,7 @@ final class Idle implements ClientSession.Listener {
   Json run() throws Exception {
     checkFileLimit(o.sessions());
     checkPortRange(o.sessions(), Math.max(1, o.sources().size()));
-    try (Client c = new Client(o.target(), o.tls(), o.threads(), o.timeout(), o.sources())) {
+    try (Client c = new Client(o)) {
       client = c;
       long t0 = System.nanoTime();
       for (int i = 0; i < Math.min(o.ramp(), o.sessions()); i++) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   idle          --sessions 1000 --hold 10s [--ramp 100] [--ready-file PATH] [--sources 127.0.0.1,127.0.0.2]
  *   latency       --count 20000 [--warmup-count 2000] [--duration 60s]
  * common: --protocol imap|pop3|smtp  --auth login|plain|oauthbearer|xoauth2  --user U --password P --token T
- *         --login-form quoted|atom|literal|literal-plus  --sasl-ir on|off  --tls  --threads 1  --timeout 10s
+ *         --login-form quoted|atom|literal|literal-plus  --sasl-ir on|off  --threads 1  --timeout 10s
+ *         --tls [--tls-version 1.2|1.3] [--tls-resume] (implicit TLS; resume: offer an earlier connection's session)
  *         --pids PID[,PID...] (the proxy's processes: CPU seconds and RSS are reported)  --label TEXT
  * </pre>
  * Every run is bounded in time: the scenario's own limits, and a hard deadline that ends the process.
@@ -135,12 +136,21 @@ public final class LoadGen {
     String label = args.string("label", null);
     boolean tls = args.bool("tls", false);
     List<InetAddress> sources = sourceAddresses(args.string("sources", null));
+    String tlsVersion = args.string("tls-version", null);
+    boolean tlsResume = args.bool("tls-resume", false);
     args.rejectUnknown();
+    if (tlsVersion != null && !tlsVersion.equals("1.2") && !tlsVersion.equals("1.3")) {
+      throw new IllegalArgumentException("--tls-version takes 1.2 or 1.3");
+    }
+    if (!tls && (tlsVersion != null || tlsResume)) {
+      throw new IllegalArgumentException("--tls-version and --tls-resume need --tls");
+    }
     if (threads < 1 || concurrency < 1 || sessions < 1 || ramp < 1 || count < 1 || messageSize < 1) {
       throw new IllegalArgumentException("counts must be positive");
     }
     return new Options(scenario, target, spec, tls, threads, timeout, warmup, duration, concurrency, messageSize,
-        count, warmupCount, sessions, hold, ramp, ready == null ? null : Path.of(ready), proxy, label, sources);
+        count, warmupCount, sessions, hold, ramp, ready == null ? null : Path.of(ready), proxy, label, sources,
+        tlsVersion, tlsResume);
   }
 
   /**

@@ -79,6 +79,35 @@ public final class ProcStats {
     return kib;
   }
 
+  /** This process's (the load generator's) user plus system CPU seconds so far, NaN if unknown. */
+  public static double selfCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      long nanos = sun.getProcessCpuTime();
+      return nanos < 0 ? Double.NaN : nanos / 1e9;
+    }
+    return Double.NaN;
+  }
+
+  /**
+   * CPU seconds the whole machine has been busy so far, all CPUs together (user, nice, system, irq and softirq of
+   * /proc/stat; idle, iowait and steal, the hypervisor's time for other guests, left out), NaN if unreadable. Over a
+   * window this is every process's work: proxy, load generator, backend, auth service and anything else running.
+   */
+  public static double machineBusySeconds() {
+    try {
+      String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = first.trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   /** This process's soft limit on open files, -1 if unknown. */
   public static long openFileLimit() {
     try {
