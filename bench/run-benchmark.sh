@@ -4,17 +4,27 @@
 # medians. Everything listens on 127.0.0.1; every process started here is stopped on exit.
 #
 #   bench/run-benchmark.sh [--rounds N] [--quick] [--no-build] [--keep] [--proxies "nginx nginx-64k dovecot mailgate"]
-#                          [--scenarios "base,variants,w2"] [--workers "1 2"]
+#                          [--scenarios "base,variants,tls,w2"] [--workers "1 2"]
+#                          [--idle-sessions "1000 9800"] [--idle-sources N] [--idle-hold 5s]
 #
 # --quick: one round, short windows (a smoke test; the numbers are not for quoting).
 # --no-build: use the jars already in target/ (they are still copied first).
 # --keep: leave the work folder (configs, logs, raw JSON results) in place.
 # --scenarios: groups to run (comma- or space-separated; default all): base (IMAP LOGIN storms, relay, latency, idle),
-#   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, implicit TLS), wN (N workers:
+#   variants (login storms c50: backend without LITERAL+, OAUTHBEARER, POP3, SMTP, auth service over HTTPS), tls
+#   (IMAPS login storms c50: full handshakes, TLS 1.3 tickets, TLS 1.2 session cache), wN (N workers:
 #   login storms, relay-fetch, latency; one group per count above 1 in --workers); relay and login (not in "all":
 #   only relay-fetch and relay-append, or only the IMAP LOGIN storms at c50 and c500, for a quick side-by-side of a
-#   relay or login-path change).
+#   relay or login-path change); idle (not in "all": only the idle rows, plaintext and implicit TLS, each size on a
+#   freshly started proxy).
 # --workers: worker counts (default "1 2"); 1 runs base and variants, each N above 1 adds the group wN.
+# --idle-sessions: the idle sizes (default "1000 10000"); a size above what the descriptor limit allows (the proxy
+#   holds two per session) is lowered to the largest that fits (9,800 under a hard limit of 20,000), and the table
+#   says so. The RSS slope is taken between the smallest and the largest size.
+# --idle-sources: loopback source addresses for the idle sessions (default 1: 127.0.0.1; N: 127.0.0.1..127.0.0.N),
+#   for sizes beyond one address's ephemeral ports (about 28,000): the auth service then routes each session to a
+#   backend on its client's address, so that the proxy's backend connections spread as well.
+# --idle-hold: how long the idle sessions are held after the RSS sample (default 5s; longer to profile a proxy).
 # Needs root (apt-get, ulimit -n, nginx/Dovecot as root) on Debian/Ubuntu, a JDK 17+, Maven, jq, python3, openssl.
 set -euo pipefail
 
@@ -25,6 +35,9 @@ KEEP=0
 PROXIES="nginx nginx-64k dovecot mailgate"
 SCENARIOS=all
 WORKERS="1 2"
+IDLE_SIZES="1000 10000"
+IDLE_SOURCES=1
+IDLE_HOLD=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
@@ -34,7 +47,10 @@ while [ $# -gt 0 ]; do
     --proxies) PROXIES="$2"; shift 2 ;;
     --scenarios) SCENARIOS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --idle-sessions) IDLE_SIZES="$2"; shift 2 ;;
+    --idle-sources) IDLE_SOURCES="$2"; shift 2 ;;
+    --idle-hold) IDLE_HOLD="$2"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run-benchmark: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,30 +59,36 @@ case "$ROUNDS" in ''|*[!0-9]*) echo "run-benchmark: --rounds needs a number" >&2
 for p in $PROXIES; do
   case "$p" in nginx|nginx-64k|dovecot|mailgate) ;; *) echo "run-benchmark: unknown proxy $p" >&2; exit 2 ;; esac
 done
-# Groups: base and variants run with one worker; wN with N workers (each N > 1 of --workers).
+# Groups: base, variants and tls run with one worker; wN with N workers (each N > 1 of --workers).
 GROUPS_ALL=""
 MULTI=() # worker counts above 1
 for w in $WORKERS; do
   case "$w" in ''|*[!0-9]*|0) echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2 ;; esac
   [ "$w" -le 16 ] || { echo "run-benchmark: --workers takes counts 1..16" >&2; exit 2; }
-  if [ "$w" = 1 ]; then GROUPS_ALL="$GROUPS_ALL base variants"; else MULTI+=("$w"); GROUPS_ALL="$GROUPS_ALL w$w"; fi
+  if [ "$w" = 1 ]; then GROUPS_ALL="$GROUPS_ALL base variants tls"; else MULTI+=("$w"); GROUPS_ALL="$GROUPS_ALL w$w"; fi
 done
 [ "$SCENARIOS" = all ] && SCENARIOS=$GROUPS_ALL
 SCENARIOS=" $(echo "$SCENARIOS" | tr ',' ' ' | xargs) "
 for g in $SCENARIOS; do
-  case " $GROUPS_ALL relay login " in *" $g "*) ;;
+  case " $GROUPS_ALL relay login idle " in *" $g "*) ;;
     *) echo "run-benchmark: scenario group $g is not one of:$GROUPS_ALL (see --workers)" >&2; exit 2 ;; esac
 done
 [ "$SCENARIOS" != "  " ] || { echo "run-benchmark: no scenario group selected" >&2; exit 2; }
 want() { [[ "$SCENARIOS" == *" $1 "* ]]; }
+want_idle() { want base || want idle; } # the idle rows run in base and in the idle group
+for n in $IDLE_SIZES; do
+  case "$n" in ''|*[!0-9]*|0) echo "run-benchmark: --idle-sessions takes session counts" >&2; exit 2 ;; esac
+done
+case "$IDLE_SOURCES" in ''|*[!0-9]*|0) echo "run-benchmark: --idle-sources takes a count 1..250" >&2; exit 2 ;; esac
+[ "$IDLE_SOURCES" -le 250 ] || { echo "run-benchmark: --idle-sources takes a count 1..250" >&2; exit 2; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE_PORT=${BENCH_PORT_BASE:-21000}
 P_BACKEND=$((BASE_PORT + 143)) P_AUTH=$((BASE_PORT + 80)) P_AUTH_TLS=$((BASE_PORT + 443))
 P_B_POP3=$((BASE_PORT + 110)) P_B_SMTP=$((BASE_PORT + 25)) P_B_NOLP=$((BASE_PORT + 144))
 P_NGINX=$((BASE_PORT + 1)) P_NGINX64=$((BASE_PORT + 2)) P_DOVECOT=$((BASE_PORT + 3)) P_MAILGATE=$((BASE_PORT + 4))
-# The variants' listeners: POP3 +11..+14, SMTP +21..+24, IMAPS +31..+34 (nginx, nginx-64k, Dovecot, mailgate), and
-# mailgate's IMAP listener asking the auth service over HTTPS, +44.
+# The variants' listeners: POP3 +11..+14, SMTP +21..+24 (nginx, nginx-64k, Dovecot, mailgate), and mailgate's IMAP
+# listener asking the auth service over HTTPS, +44; the tls group's IMAPS listener, +31..+34.
 NOLP_USER=nolp@example.com # the auth service and Dovecot route this user to the backend without LITERAL+
 
 # Scenario sizes: full runs vs --quick smoke runs. WARM: the warm-up login storm (not counted) after each start (a
@@ -87,11 +109,32 @@ fi
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
-# The idle scenario holds 9,000 sessions: the load generator needs one descriptor each, the proxy two, the backend
-# one. Root may raise the hard limit; every process started below inherits it.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# The idle scenario's largest size sets the descriptor limit: the load generator needs one descriptor per session,
+# the proxy two (client and backend), the backend one. Root may raise the hard limit (raised here, for this script
+# and what it starts only); where it cannot (no CAP_SYS_RESOURCE), the hard limit is used and the idle sizes that do
+# not fit are lowered below. Every process started below inherits it.
+IDLE_MAX=0
+for n in $IDLE_SIZES; do [ "$n" -le "$IDLE_MAX" ] || IDLE_MAX=$n; done
+NOFILE_WANT=$((2 * IDLE_MAX + 1000))
+[ "$NOFILE_WANT" -ge 65536 ] || NOFILE_WANT=65536
+ulimit -n "$NOFILE_WANT" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)
 [ "$NOFILE" -ge 20000 ] || { echo "run-benchmark: ulimit -n is $NOFILE; 20000 needed (run as root)" >&2; exit 1; }
+# The largest idle size that fits: two descriptors per session in the proxy, 400 kept for its own files (listeners,
+# jars, auth connections, logs), in hundreds.
+IDLE_FIT=$(( (NOFILE - 400) / 2 / 100 * 100 ))
+IDLE_CAPPED="" # "asked:ran" pairs, for the table's note
+IDLE_RUN=""
+for n in $IDLE_SIZES; do
+  if [ "$n" -gt "$IDLE_FIT" ]; then IDLE_CAPPED="$IDLE_CAPPED $n:$IDLE_FIT"; n=$IDLE_FIT; fi
+  case " $IDLE_RUN " in *" $n "*) ;; *) IDLE_RUN="$IDLE_RUN $n" ;; esac
+done
+IDLE_RUN=$(echo "$IDLE_RUN" | tr ' ' '\n' | sort -n | xargs)
+# worker_connections (nginx and mailgate count both sides of a session) and Dovecot's client_limit: enough for the
+# largest idle size, never below the 19,000 the other scenarios have always run with.
+WCONN=$((2 * IDLE_MAX + 1000))
+[ "$WCONN" -ge 19000 ] || WCONN=19000
+IDLE_SRC_LIST=$(seq -f '127.0.0.%g' 1 "$IDLE_SOURCES" | paste -sd, -)
 
 WORK=$(mktemp -d /tmp/mailgate-bench.XXXXXX)
 chmod 755 "$WORK" # nginx workers (nobody) and Dovecot's login processes (dovenull) traverse it
@@ -115,13 +158,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_port() { # bounded: 20 s
-  local port=$1 i
+wait_port() { # port [address]; bounded: 20 s
+  local port=$1 addr=${2:-127.0.0.1} i
   for i in $(seq 1 200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
-  echo "run-benchmark: nothing listens on 127.0.0.1:$port" >&2
+  echo "run-benchmark: nothing listens on $addr:$port" >&2
   return 1
 }
 
@@ -166,10 +209,9 @@ DOVECOT_POP3=0 DOVECOT_SMTP=0
 # The login-storm variants (group "variants"): key, protocol, LoadGen options. oauth-c50 is mailgate's alone: nginx
 # 1.22 has no OAUTHBEARER, and Dovecot would need an oauth2 passdb with a token service. authtls-c50 (IMAP LOGIN, the
 # auth service asked over HTTPS) is mailgate's alone too: nginx's auth_http is HTTP only, Dovecot has no auth_http.
-VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 tls-c50 authtls-c50)
+VARIANTS=(login-c50-nolp oauth-c50 pop3-c50 smtp-c50 authtls-c50)
 variant_proto() {
-  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; tls-c50) echo imaps ;; authtls-c50) echo imapat ;;
-    *) echo imap ;; esac
+  case "$1" in pop3-c50) echo pop3 ;; smtp-c50) echo smtp ;; authtls-c50) echo imapat ;; *) echo imap ;; esac
 }
 variant_opts() {
   case "$1" in
@@ -177,7 +219,6 @@ variant_opts() {
     oauth-c50) echo "--auth oauthbearer" ;;
     pop3-c50) echo "--protocol pop3" ;;
     smtp-c50) echo "--protocol smtp --auth plain" ;;
-    tls-c50) echo "--tls" ;;
   esac
 }
 supports() { # proxy key: 0 if the proxy can run the variant
@@ -200,6 +241,16 @@ java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.1:$P_BACKEND" --p
   --smtp "127.0.0.1:$P_B_SMTP" --literal-plus on --message-size 1048576 --exit-after 6h >"$WORK/backend.log" 2>&1 &
 STARTED+=($!)
 wait_port "$P_BACKEND"
+# With --idle-sources N, the same backend on 127.0.0.2..N too (the auth service routes a session to the backend on
+# its client's address): one source address to one target holds only as many connections as it has ephemeral ports.
+if want_idle && [ "$IDLE_SOURCES" -gt 1 ]; then
+  for i in $(seq 2 "$IDLE_SOURCES"); do
+    java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.$i:$P_BACKEND" --literal-plus on \
+      --message-size 1048576 --exit-after 6h >"$WORK/backend-$i.log" 2>&1 &
+    STARTED+=($!)
+  done
+  for i in $(seq 2 "$IDLE_SOURCES"); do wait_port "$P_BACKEND" "127.0.0.$i"; done
+fi
 if want variants; then
   java -cp "$BJAR" io.mailgate.bench.FakeBackend --imap "127.0.0.1:$P_B_NOLP" --literal-plus off \
     --message-size 1048576 --exit-after 6h >"$WORK/backend-nolp.log" 2>&1 &
@@ -207,8 +258,9 @@ if want variants; then
   wait_port "$P_B_NOLP"
 fi
 
-# A self-signed ECDSA P-256 certificate for the implicit-TLS variant (the same file for every proxy).
-if want variants; then
+# A self-signed ECDSA P-256 certificate for the implicit-TLS variant, the tls group and idle rows (the same file for
+# every proxy).
+if want variants || want tls || want_idle; then
   mkdir -p "$WORK/tls"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.example.com \
     -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >"$WORK/tls/openssl.log" 2>&1
@@ -229,13 +281,18 @@ worker_processes 1;
 worker_rlimit_nofile $NOFILE;
 pid $WORK/auth/nginx.pid;
 error_log $WORK/auth/error.log warn;
-events { worker_connections 19000; }
+events { worker_connections $WCONN; }
 http {
   access_log off;
   client_body_temp_path $WORK/auth; proxy_temp_path $WORK/auth; fastcgi_temp_path $WORK/auth;
   uwsgi_temp_path $WORK/auth; scgi_temp_path $WORK/auth;
   keepalive_requests 1000000;
   keepalive_timeout 300s;
+  # The backend's address: 127.0.0.1, or with --idle-sources the client's own loopback address (see the backends).
+  map \$http_client_ip \$backend_host {
+    default 127.0.0.1;
+    $(if [ "$IDLE_SOURCES" -gt 1 ]; then echo "~^127\\.0\\.0\\.[0-9]+\$ \$http_client_ip;"; fi)
+  }
   map "\$http_auth_protocol/\$http_auth_user" \$backend_port {
     default $P_BACKEND;
     "imap/$NOLP_USER" $P_B_NOLP;
@@ -248,7 +305,7 @@ http {
       "$P_AUTH_TLS" "$WORK/tls/auth-cert.pem" "$WORK/tls/auth-key.pem"; fi)
     location = /auth {
       add_header Auth-Status OK;
-      add_header Auth-Server 127.0.0.1;
+      add_header Auth-Server \$backend_host;
       add_header Auth-Port \$backend_port;
       return 204;
     }
@@ -261,8 +318,8 @@ wait_port "$P_AUTH"
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Proxy configurations, one file per set: base (IMAP, 1 worker), var (the variants' listeners, 1 worker) and wN
-# (IMAP, N workers). Only one proxy runs at a time.
+# Proxy configurations, one file per set: base (IMAP, 1 worker), var (the variants' listeners, 1 worker), wN
+# (IMAP, N workers) and idletls (IMAP and IMAPS, 1 worker: the implicit-TLS idle rows). Only one proxy runs at a time.
 pidx() { case "$1" in nginx) echo 1 ;; nginx-64k) echo 2 ;; dovecot) echo 3 ;; mailgate) echo 4 ;; esac; }
 port_of() { # proxy [protocol]
   local i; i=$(pidx "$1")
@@ -271,11 +328,15 @@ port_of() { # proxy [protocol]
   esac
 }
 set_ports() { # proxy set: the ports to wait for
-  if [ "$2" = var ]; then
-    echo "$(port_of "$1") $(port_of "$1" imaps)"
+  if [ "$2" = tls ]; then
+    port_of "$1" imaps
+  elif [ "$2" = var ]; then
+    port_of "$1"
     if [ "$1" = mailgate ]; then port_of "$1" imapat; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_POP3" = 1 ]; then port_of "$1" pop3; fi
     if [ "$1" != dovecot ] || [ "$DOVECOT_SMTP" = 1 ]; then port_of "$1" smtp; fi
+  elif [ "$2" = idletls ]; then
+    echo "$(port_of "$1") $(port_of "$1" imaps)"
   else
     port_of "$1"
   fi
@@ -285,6 +346,7 @@ set_workers() { case "$1" in w*) echo "${1#w}" ;; *) echo 1 ;; esac; }
 # nginx and mailgate share the mail {} syntax: the same servers for both.
 mail_servers() { # proxy set (imap_auth is per product)
   local imap_auth="login plain"
+  if [ "$2" = tls ]; then tls_servers "$1"; return 0; fi
   [ "$1" = mailgate ] && [ "$2" = var ] && imap_auth="login plain oauthbearer"
   cat <<EOF
   server {
@@ -293,6 +355,7 @@ mail_servers() { # proxy set (imap_auth is per product)
     imap_auth $imap_auth;
   }
 EOF
+  if [ "$2" = idletls ]; then imaps_server "$1"; return 0; fi
   [ "$2" = var ] || return 0
   cat <<EOF
   server {
@@ -304,13 +367,6 @@ EOF
     listen 127.0.0.1:$(port_of "$1" smtp);
     protocol smtp;
     smtp_auth login plain;
-  }
-  server {
-    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
-    protocol imap;
-    imap_auth login plain;
-    ssl_certificate $WORK/tls/cert.pem;
-    ssl_certificate_key $WORK/tls/key.pem;
   }
 EOF
   [ "$1" = mailgate ] || return 0
@@ -324,6 +380,17 @@ EOF
   }
 EOF
 }
+imaps_server() { # proxy: the implicit-TLS IMAP listener of the idletls set (the var set has the same server)
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
+    protocol imap;
+    imap_auth login plain;
+    ssl_certificate $WORK/tls/cert.pem;
+    ssl_certificate_key $WORK/tls/key.pem;
+  }
+EOF
+}
 nginx_conf() { # name set extra-directive
   mkdir -p "$WORK/$1"
   cat >"$WORK/$1/$2.conf" <<EOF
@@ -333,7 +400,7 @@ worker_processes $(set_workers "$2");
 worker_rlimit_nofile $NOFILE;
 pid $WORK/$1/nginx.pid;
 error_log $WORK/$1/error.log error;
-events { worker_connections 19000; }
+events { worker_connections $WCONN; }
 mail {
   server_name bench.example.com;
   auth_http 127.0.0.1:$P_AUTH/auth;
@@ -349,7 +416,7 @@ worker_processes $(set_workers "$1");
 worker_rlimit_nofile $NOFILE;
 pid $WORK/mailgate/mailgate.pid;
 error_log $WORK/mailgate/error.log error;
-events { worker_connections 19000; }
+events { worker_connections $WCONN; }
 mail {
   server_name bench.example.com;
   auth_http 127.0.0.1:$P_AUTH/auth;
@@ -378,27 +445,32 @@ EOF
   service_count = 0
   process_min_avail = $4
   process_limit = $4
-  client_limit = 20000
+  client_limit = $WCONN
   vsz_limit = 2G
 }
 EOF
 }
 dovecot_conf() { # set
-  local set=$1 n protos=imap port="$P_BACKEND" ssl="ssl = no" passdb=""
+  local set=$1 n protos=imap port="$P_BACKEND" ssl="ssl = no" passdb="" host=127.0.0.1
   n=$(set_workers "$set")
+  # --idle-sources: the backend on the client's own loopback address, as the auth service routes it for the others.
+  [ "$set" = var ] || [ "$IDLE_SOURCES" = 1 ] || host="%{rip}"
+  if [ "$set" = idletls ]; then
+    ssl="ssl = yes
+ssl_cert = <$WORK/tls/cert.pem
+ssl_key = <$WORK/tls/key.pem"
+  fi
   if [ "$set" = var ]; then
     [ "$DOVECOT_POP3" = 1 ] && protos="$protos pop3"
     [ "$DOVECOT_SMTP" = 1 ] && protos="$protos submission"
     port="%{if;%s;eq;pop3;$P_B_POP3;%{if;%s;eq;submission;$P_B_SMTP;$P_BACKEND}}"
-    ssl="ssl = yes
-ssl_cert = <$WORK/tls/cert.pem
-ssl_key = <$WORK/tls/key.pem"
     printf '%s:::::::proxy=y host=127.0.0.1 port=%s nopassword=y\n' "$NOLP_USER" "$P_B_NOLP" >"$WORK/dovecot/nolp.passwd"
     passdb="passdb {
   driver = passwd-file
   args = $WORK/dovecot/nolp.passwd
 }"
   fi
+  [ "$set" = tls ] && ssl=$(dovecot_tls_settings)
   {
     cat <<EOF
 protocols = $protos
@@ -410,44 +482,87 @@ info_log_path = /dev/null
 $ssl
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-default_client_limit = 20000
+default_client_limit = $WCONN
 default_vsz_limit = 2G
 verbose_proctitle = no
 $passdb
 passdb {
   driver = static
-  args = proxy=y host=127.0.0.1 port=$port nopassword=y
+  args = proxy=y host=$host port=$port nopassword=y
 }
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=/nonexistent
 }
 EOF
-    if [ "$set" = var ]; then
-      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps "$(port_of dovecot imaps)"
+    if [ "$set" = tls ]; then
+      dovecot_login_service imap-login imap 0 "$n" imaps "$(port_of dovecot imaps)"
+    elif [ "$set" = var ]; then
+      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps
       [ "$DOVECOT_POP3" = 1 ] && dovecot_login_service pop3-login pop3 "$(port_of dovecot pop3)" "$n" pop3s
       [ "$DOVECOT_SMTP" = 1 ] && dovecot_login_service submission-login submission "$(port_of dovecot smtp)" "$n" \
         submissions
+    elif [ "$set" = idletls ]; then
+      dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps "$(port_of dovecot imaps)"
     else
       dovecot_login_service imap-login imap "$(port_of dovecot)" "$n" imaps
     fi
     cat <<EOF
 service auth {
-  client_limit = 20000
+  client_limit = $WCONN
 }
 service anvil {
-  client_limit = 20000
+  client_limit = $WCONN
 }
 EOF
   } >"$WORK/dovecot/$set.conf"
+}
+
+# The tls group: one IMAPS listener per proxy (set "tls"), the same ECDSA P-256 certificate, and resumption set up
+# alike: nginx and mailgate with session tickets and a session cache (the same directives), Dovecot with its
+# defaults, which are the same (tickets on, as ssl_options has no no_ticket; OpenSSL's built-in session cache, which
+# Dovecot leaves on, in its one imap-login process). Each key: LoadGen options. tls-c50: every connection a full
+# TLS 1.3 handshake (no session offered); tls-resume-c50: each connection offers a ticket from an earlier one; and
+# tls12-resume-c50: TLS 1.2, each connection offers an earlier one's session ID (the LoadGen sends no TLS 1.2 ticket
+# extension, so this is the server's session cache).
+TLS_KEYS=(tls-c50 tls-resume-c50 tls12-resume-c50)
+tls_opts() {
+  case "$1" in
+    tls-c50) echo "--tls" ;;
+    tls-resume-c50) echo "--tls --tls-resume" ;;
+    tls12-resume-c50) echo "--tls --tls-version 1.2 --tls-resume" ;;
+  esac
+}
+tls_servers() { # proxy: the mail {} server of the tls set (nginx and mailgate)
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
+    protocol imap;
+    imap_auth login plain;
+    ssl_certificate $WORK/tls/cert.pem;
+    ssl_certificate_key $WORK/tls/key.pem;
+    ssl_session_tickets on;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 5m;
+  }
+EOF
+}
+dovecot_tls_settings() {
+  cat <<EOF
+ssl = yes
+ssl_cert = <$WORK/tls/cert.pem
+ssl_key = <$WORK/tls/key.pem
+EOF
 }
 
 mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
 SETS=()
 { want base || want relay || want login; } && SETS+=(base)
 want variants && SETS+=(var)
+want tls && SETS+=(tls)
 for w in "${MULTI[@]}"; do want "w$w" && SETS+=("w$w"); done
-for set in "${SETS[@]}"; do
+want_idle && SETS+=(base idletls)
+for set in $(printf '%s\n' "${SETS[@]}" | awk '!seen[$0]++'); do
   nginx_conf nginx "$set" ""
   nginx_conf nginx-64k "$set" "proxy_buffer 64k;"
   dovecot_conf "$set"
@@ -564,13 +679,21 @@ variant_measures() { # round proxy: every variant on the running proxy (started 
   done
 }
 
-idle_measures() { # round proxy: a fresh process for each size (a process that once held more sessions keeps that
-  local r=$1 p=$2 port n # memory)
-  port=$(port_of "$p")
-  for n in 1000 9000; do
+idle_measures() { # round proxy: every idle size, plaintext (key idle-N) and over the implicit-TLS listener
+  local r=$1 p=$2 n src=() # (idle-tls-N), each on a freshly started proxy: a process that once held more sessions
+  # keeps that memory. The TLS rows' proxy has the IMAPS listener besides (its TLS context loaded); the plaintext
+  # rows' does not, as a plaintext-only deployment.
+  [ "$IDLE_SOURCES" = 1 ] || src=(--sources "$IDLE_SRC_LIST")
+  for n in $IDLE_RUN; do
     start_proxy "$p" base
-    loadgen "$r" "$p" "idle-$n" "$port" idle --sessions "$n" --hold "$HOLD" --ramp 100 --timeout 30s \
-      --pids "$PROXY_PIDS"
+    loadgen "$r" "$p" "idle-$n" "$(port_of "$p")" idle --sessions "$n" --hold "${IDLE_HOLD:-$HOLD}" --ramp 100 \
+      --timeout 30s "${src[@]}" --pids "$PROXY_PIDS"
+    stop_proxy
+  done
+  for n in $IDLE_RUN; do
+    start_proxy "$p" idletls
+    loadgen "$r" "$p" "idle-tls-$n" "$(port_of "$p" imaps)" idle --tls --sessions "$n" --hold "${IDLE_HOLD:-$HOLD}" \
+      --ramp 100 --timeout 30s "${src[@]}" --pids "$PROXY_PIDS"
     stop_proxy
   done
 }
@@ -628,12 +751,35 @@ run_workers() { # round proxy N: login storms, relay-fetch and latency with N wo
   stop_proxy
 }
 
+# The tls group: a fresh process warmed by 13 s of full-handshake IMAPS logins, then each key's own short warm-up (its
+# code path compiled before any is measured, as in the variants), then each key measured.
+run_tls() { # round proxy
+  local r=$1 p=$2 port k
+  port=$(port_of "$p" imaps)
+  log "round $r: $p (tls)"
+  start_proxy "$p" tls
+  loadgen "$r" "$p" warmup-tls "$port" login-storm --concurrency 50 $WARM --tls >/dev/null
+  for k in "${TLS_KEYS[@]}"; do
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "warmup-$k" "$port" login-storm --concurrency 50 $VWARM $(tls_opts "$k") >/dev/null
+  done
+  refresh_pids "$p" # Dovecot: imap-login and auth
+  for k in "${TLS_KEYS[@]}"; do
+    # shellcheck disable=SC2046
+    loadgen "$r" "$p" "$k" "$port" login-storm --concurrency 50 $VSTORM $(tls_opts "$k") --pids "$PROXY_PIDS"
+  done
+  stop_proxy
+}
+
 run_proxy() { # round proxy
   local w
   # nginx-64k skips the variants: proxy_buffer sizes the relay buffer, and these are login storms (time budget).
   if want base || { want variants && [ "$2" != nginx-64k ]; }; then run_base_and_variants "$1" "$2"; fi
+  if want idle && ! want base; then log "round $1: $2 (idle)"; idle_measures "$1" "$2"; fi
   want relay && run_focused "$1" "$2" relay
   want login && run_focused "$1" "$2" login
+  # nginx-64k skips the tls group too: proxy_buffer does not touch a login.
+  if want tls && [ "$2" != nginx-64k ]; then run_tls "$1" "$2"; fi
   for w in "${MULTI[@]}"; do want "w$w" && run_workers "$1" "$2" "$w"; done
   return 0
 }
@@ -659,7 +805,8 @@ done
 if [ "$KEEP" = 1 ] || [ -n "${BENCH_RESULTS_COPY:-}" ]; then
   [ -n "${BENCH_RESULTS_COPY:-}" ] && cp "$RESULTS" "$BENCH_RESULTS_COPY"
 fi
-python3 - "$RESULTS" "$ROUNDS" "$QUICK" "$NA" "${MULTI[*]}" <<'PY'
+IDLE_FACTS="$IDLE_RUN|$IDLE_CAPPED|$NOFILE|$(ulimit -Hn)|$IDLE_SOURCES" # sizes run, caps, fd limits, sources
+python3 - "$RESULTS" "$ROUNDS" "$QUICK" "$NA" "${MULTI[*]}" "$IDLE_FACTS" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rounds, quick = int(sys.argv[2]), sys.argv[3] == "1"
@@ -673,11 +820,17 @@ def vals(key, proxy, field):
         continue
       out.append(float(r[field]))
   return out
-def slope(proxy):
-  a = {r["round"]: r.get("proxy_rss_kib_established") for r in rows if r.get("key") == "idle-1000" and r.get("proxy") == proxy}
-  b = {r["round"]: r.get("proxy_rss_kib_established") for r in rows if r.get("key") == "idle-9000" and r.get("proxy") == proxy
-       and r.get("established") == 9000}
-  return [(b[k] - a[k]) * 1.024 / 8000 for k in a if k in b and a[k] and b[k]]
+idle_sizes, idle_capped, nofile, nofile_hard, idle_sources = sys.argv[6].split("|")
+idle_sizes = [int(n) for n in idle_sizes.split()]
+def slope(proxy, kind):
+  # KB (1,000 bytes) per session between the smallest and the largest idle size, within each round, from runs
+  # that established every session.
+  lo, hi = min(idle_sizes), max(idle_sizes)
+  def at(n):
+    return {r["round"]: r.get("proxy_rss_kib_established") for r in rows if r.get("key") == f"{kind}-{n}"
+            and r.get("proxy") == proxy and r.get("established") == n}
+  a, b = at(lo), at(hi)
+  return [(b[k] - a[k]) * 1.024 / (hi - lo) for k in a if k in b and a[k] and b[k]]
 def storm(label, key):
   return [(f"{label}: sessions/s", key, "sessions_per_s", True), (f"{label}: p99 ms", key, "p99_ms", False),
           (f"{label}: proxy CPU ms/session", key, "proxy_cpu_ms_per_session", False)]
@@ -689,17 +842,27 @@ metrics = storm("login-storm c50", "login-c50") + storm("login-storm c500", "log
   ("relay-append: proxy CPU s/GB", "relay-append", "proxy_cpu_s_per_gb", False),
   ("latency NOOP: p50 us", "latency", "p50_us", False),
   ("latency NOOP: p99 us", "latency", "p99_us", False),
-  ("idle 1000: RSS MiB", "idle-1000", "proxy_rss_kib_established", False),
-  ("idle 9000: RSS MiB", "idle-9000", "proxy_rss_kib_established", False),
-  ("idle: RSS slope KB/session", "idle-slope", None, False),
-]
+] + [(f"idle {n:,}: RSS MiB", f"idle-{n}", "proxy_rss_kib_established", False) for n in idle_sizes] + (
+  [("idle: RSS slope KB/session", "idle-slope", None, False)] if len(idle_sizes) > 1 else []) + [
+  (f"idle {n:,}, IMAPS (implicit TLS): RSS MiB", f"idle-tls-{n}", "proxy_rss_kib_established", False)
+  for n in idle_sizes] + (
+  [("idle, IMAPS (implicit TLS): RSS slope KB/session", "idle-tls-slope", None, False)] if len(idle_sizes) > 1 else [])
 metrics += [("**login-storm variants, c50**", None, None, None)]
 metrics += storm("c50, backend w/o LITERAL+", "login-c50-nolp")
 metrics += storm("c50, IMAP AUTHENTICATE OAUTHBEARER", "oauth-c50")
 metrics += storm("c50, POP3 USER/PASS", "pop3-c50")
 metrics += storm("c50, SMTP AUTH PLAIN", "smtp-c50")
-metrics += storm("c50, IMAPS (implicit TLS) LOGIN", "tls-c50")
 metrics += storm("c50, IMAP LOGIN, auth service over HTTPS (beside login-storm c50)", "authtls-c50")
+def tls_storm(label, key, resumed):
+  rows = storm(label, key)
+  if resumed:
+    rows.append((f"{label}: resumed share", key, "tls_resumed_share", True))
+  return rows + [(f"{label}: load generator CPU ms/session", key, "loadgen_cpu_ms_per_session", False),
+                 (f"{label}: machine CPU ms/session", key, "machine_cpu_ms_per_session", False)]
+metrics += [("**IMAPS LOGIN (implicit TLS, ECDSA P-256), c50**", None, None, None)]
+metrics += tls_storm("IMAPS, full handshake", "tls-c50", False)
+metrics += tls_storm("IMAPS, TLS 1.3 ticket resumed", "tls-resume-c50", True)
+metrics += tls_storm("IMAPS, TLS 1.2 session cache resumed", "tls12-resume-c50", True)
 for w in multi:
   metrics += [(f"**worker_processes {w}**", None, None, None)]
   metrics += storm(f"login-storm c50 @w{w}", f"login-c50@w{w}") + storm(f"login-storm c500 @w{w}", f"login-c500@w{w}")
@@ -712,6 +875,7 @@ peers_all = ("nginx", "nginx-64k", "dovecot")
 def fmt(x, field):
   if x is None: return "-"
   if field == "proxy_rss_kib_established": x = x / 1024
+  if field == "tls_resumed_share": return f"{x * 100:.1f}%"
   return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
 head = ["scenario (median of %d round%s)" % (rounds, "" if rounds == 1 else "s"), "direct", "nginx", "nginx-64k",
         "Dovecot", "mailgate", "mailgate / better peer", "max spread"]
@@ -723,14 +887,14 @@ for label, key, field, higher in metrics:
   if key is None:
     section = label
     continue
-  if key not in keys_seen and not (key == "idle-slope" and "idle-9000" in keys_seen):
+  if key not in keys_seen and not (key.endswith("-slope") and f"{key[:-6]}-{max(idle_sizes)}" in keys_seen):
     continue  # a group that did not run, or a variant no proxy of this run can do
   if section:
     print("| " + " | ".join([section] + [""] * (len(head) - 1)) + " |")
     section = None
   med, spreads = {}, []
   for p in proxies + ["direct"]:
-    v = slope(p) if key == "idle-slope" else vals(key, p, field)
+    v = slope(p, key[:-6]) if key.endswith("-slope") else vals(key, p, field)
     if v:
       m = statistics.median(v)
       med[p] = m
@@ -750,6 +914,10 @@ for r in errs:
 if any(k in keys_seen for k in ("oauth-c50", "pop3-c50", "smtp-c50")):
   print("note: n/a = the peer cannot run that variant (nginx 1.22 has no OAUTHBEARER; Dovecot would need an oauth2 "
         "passdb); the ratio is then against the peers that can, \"-\" if none; nginx-64k does not run the variants")
+if any(str(k).startswith("idle-") for k in keys_seen):
+  caps = ", ".join(f"{int(a):,} asked, {int(b):,} run" for a, b in (c.split(":") for c in idle_capped.split()))
+  print(f"note: idle: ulimit -n {int(nofile):,} (hard limit {nofile_hard}), {idle_sources} source address(es); "
+        f"a proxy holds 2 descriptors per session" + (f": sizes lowered to fit ({caps})" if caps else ""))
 if quick:
   print(f"note: --quick smoke run ({rounds} round{'' if rounds == 1 else 's'}, short windows): not for quoting")
 PY

@@ -69,8 +69,10 @@ public record ClientTlsInfo(
       throw new IllegalStateException("no SslHandler in the pipeline");
     }
     SSLSession session = ssl.engine().getSession();
-    X509Certificate[] chain = peerChain(session);
     ClientCertVerifier verifier = channel.attr(VERIFIER).get();
+    // Without ssl_verify_client no certificate is requested, so none can have come: not asking spares the exception
+    // (stack trace included) that getPeerCertificates() throws for a session without one, at every handshake.
+    X509Certificate[] chain = verifier == null ? new X509Certificate[0] : peerChain(session);
     Verification verification = chain.length == 0 || verifier == null
         ? new Verification.None()
         : verifier.verify(chain, new Date());

@@ -74,16 +74,28 @@ final class ServerTlsHandler extends SniHandler {
   protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
     SslHandler handler = super.newSslHandler(context, allocator);
     SSLEngine engine = handler.engine();
-    SSLParameters parameters = engine.getSSLParameters();
-    parameters.setUseCipherSuitesOrder(preferServerCiphers);
-    engine.setSSLParameters(parameters);
     if (hello != null) {
       PairKeyManager.hint(engine, hello);
     }
-    if (noTickets && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
-      // Netty's contexts issue TLS 1.3 tickets whatever the context options say; BoringSSL honours the option on the
-      // connection for both TLS 1.2 and 1.3 tickets.
-      SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+    if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+      // Straight on the connection, not through SSLParameters: a get/set round trip of those copies the enabled
+      // protocols and suites (native calls and name conversions) at every handshake. Netty's contexts turn server
+      // preference on; nginx's default (ssl_prefer_server_ciphers off) is the client's order.
+      long ssl = openSsl.sslPointer();
+      if (preferServerCiphers) {
+        SSL.setOptions(ssl, SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
+      } else {
+        SSL.clearOptions(ssl, SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
+      }
+      if (noTickets) {
+        // Netty's contexts issue TLS 1.3 tickets whatever the context options say; BoringSSL honours the option on
+        // the connection for both TLS 1.2 and 1.3 tickets.
+        SSL.setOptions(ssl, SSL.SSL_OP_NO_TICKET);
+      }
+    } else {
+      SSLParameters parameters = engine.getSSLParameters();
+      parameters.setUseCipherSuitesOrder(preferServerCiphers);
+      engine.setSSLParameters(parameters);
     }
     return handler;
   }

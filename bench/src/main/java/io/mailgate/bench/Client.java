@@ -1,51 +1,52 @@
 package io.mailgate.bench;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 /**
  * Opens load-generator connections to one target and fails sessions whose reply is later than the timeout (a
- * watchdog thread, so no session can hang a run). With TLS, every connection does a full handshake (no session
- * resumption, like a fresh client) and trusts any certificate: for benchmarks only.
+ * watchdog thread, so no session can hang a run). With TLS, see {@link TlsClient}: a full handshake per connection
+ * unless resumption is asked for, any certificate trusted (benchmarks only).
  */
 public final class Client implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final InetSocketAddress address;
-  private final SslContext ssl;
+  private final TlsClient tls;
   private final Set<ClientSession> live = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService watchdog;
   private final long timeoutNanos;
   private final int connectTimeoutMillis;
+  /** Local addresses bound in turn (port 0: the kernel picks a port per address); empty: the kernel's choice. */
+  private final List<InetAddress> sources;
+  private final AtomicInteger nextSource = new AtomicInteger();
 
   /**
-   * Creates the event loops and, with {@code tls}, the client TLS context (BoringSSL when available).
-   *
-   * @param timeout longest wait for any one reply, the TCP connect included
+   * Creates the event loops and, with {@code o.tls()}, the TLS client (its version and resumption from {@code o});
+   * {@code o.timeout()} is the longest wait for any one reply, the TCP connect included.
    */
-  public Client(HostPort target, boolean tls, int threads, Duration timeout) throws SSLException {
+  public Client(Options o) throws SSLException {
+    this.sources = List.copyOf(o.sources());
     // Resolved once, here on the main thread: the event loops never do a name lookup.
-    this.address = target.address();
-    this.ssl = tls ? SslContextBuilder.forClient()
-        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-        .trustManager(InsecureTrustManagerFactory.INSTANCE)
-        .build() : null;
+    this.address = o.target().address();
+    this.tls = o.tls() ? new TlsClient(o.target(), o.tlsVersion(), o.tlsResume()) : null;
+    int threads = o.threads();
+    Duration timeout = o.timeout();
     this.group = Net.group(threads, "loadgen");
     this.timeoutNanos = timeout.toNanos();
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -59,14 +60,19 @@ public final class Client implements AutoCloseable {
 
   /** The TLS provider in use ({@code none}, {@code openssl} or {@code jdk}), for result lines. */
   public static String tlsProvider(boolean tls) {
-    return !tls ? "none" : OpenSsl.isAvailable() ? "openssl" : "jdk";
+    return !tls ? "none" : TlsClient.provider();
+  }
+
+  /** The TLS client, or null without TLS. */
+  TlsClient tls() {
+    return tls;
   }
 
   /** Starts {@code session}: connect, then the session logs in on its own. */
   public void connect(ClientSession session) {
     session.starting(System.nanoTime(), live::remove);
     live.add(session);
-    new Bootstrap()
+    Bootstrap bootstrap = new Bootstrap()
         .group(group)
         .channel(Net.clientChannel())
         .option(ChannelOption.TCP_NODELAY, true)
@@ -75,18 +81,20 @@ public final class Client implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (ssl != null) {
-              ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+            if (tls != null) {
+              tls.addTo(ch.pipeline());
             }
             ch.pipeline().addLast(session);
           }
-        })
-        .connect(address)
-        .addListener(f -> {
-          if (!f.isSuccess()) {
-            session.connectFailed(f.cause());
-          }
         });
+    ChannelFuture connect = sources.isEmpty() ? bootstrap.connect(address)
+        : bootstrap.connect(address, new InetSocketAddress(
+            sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size())), 0));
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        session.connectFailed(f.cause());
+      }
+    });
   }
 
   /** Runs {@code task} after {@code millis} on one of the client's event loops. */

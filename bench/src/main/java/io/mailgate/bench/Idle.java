@@ -54,9 +54,24 @@ final class Idle implements ClientSession.Listener {
     }
   }
 
+  /**
+   * Throws with advice if {@code sessions} connections to one target cannot fit the ephemeral ports of
+   * {@code sources} source addresses (a connect would fail with EADDRNOTAVAIL part way through the ramp).
+   */
+  static void checkPortRange(int sessions, int sources) {
+    long ports = ProcStats.ephemeralPorts();
+    if (ports > 0 && (long) sessions > ports * sources) {
+      throw new IllegalStateException("idle: " + sessions + " sessions from " + sources + " source address"
+          + (sources == 1 ? "" : "es") + " need more than the " + ports + " ephemeral ports each has "
+          + "(net.ipv4.ip_local_port_range); give --sources with " + ((sessions + ports - 1) / ports)
+          + " or more loopback addresses (127.0.0.1,127.0.0.2,...)");
+    }
+  }
+
   Json run() throws Exception {
     checkFileLimit(o.sessions());
-    try (Client c = new Client(o.target(), o.tls(), o.threads(), o.timeout())) {
+    checkPortRange(o.sessions(), Math.max(1, o.sources().size()));
+    try (Client c = new Client(o)) {
       client = c;
       long t0 = System.nanoTime();
       for (int i = 0; i < Math.min(o.ramp(), o.sessions()); i++) {
@@ -101,7 +116,8 @@ final class Idle implements ClientSession.Listener {
           .put("established_per_s", established / establishSeconds).put("hold_s", o.hold().toMillis() / 1e3)
           .put("logout_s", logoutSeconds).put("logged_out_all", loggedOut)
           .put("proxy_rss_kib_established", rssAtEstablished).put("proxy_rss_kib_end_of_hold", rssAtEnd)
-          .put("fd_limit", ProcStats.openFileLimit()).put("first_error", firstError.get());
+          .put("fd_limit", ProcStats.openFileLimit())
+          .put("sources", Math.max(1, o.sources().size())).put("first_error", firstError.get());
     }
   }
 

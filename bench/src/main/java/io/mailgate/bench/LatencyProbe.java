@@ -22,7 +22,7 @@ final class LatencyProbe implements ClientSession.Listener {
   }
 
   Json run() throws Exception {
-    try (Client client = new Client(o.target(), o.tls(), o.threads(), o.timeout())) {
+    try (Client client = new Client(o)) {
       deadline = System.nanoTime() + o.duration().toNanos();
       client.connect(ClientSession.create(o.spec(), this));
       double cpu0 = o.proxy().cpuSeconds();

@@ -1,7 +1,11 @@
 package io.mailgate.bench;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  *   login-storm   --concurrency 50 --duration 20s [--warmup 2s]
  *   relay-fetch   --concurrency 4 --duration 20s [--warmup 2s] [--uid-fetch]
  *   relay-append  --concurrency 4 --duration 20s [--warmup 2s] [--message-size 1m] [--sync-literal]
- *   idle          --sessions 1000 --hold 10s [--ramp 100] [--ready-file PATH]
+ *   idle          --sessions 1000 --hold 10s [--ramp 100] [--ready-file PATH] [--sources 127.0.0.1,127.0.0.2]
  *   latency       --count 20000 [--warmup-count 2000] [--duration 60s]
  * common: --protocol imap|pop3|smtp  --auth login|plain|oauthbearer|xoauth2  --user U --password P --token T
- *         --login-form quoted|atom|literal|literal-plus  --sasl-ir on|off  --tls  --threads 1  --timeout 10s
+ *         --login-form quoted|atom|literal|literal-plus  --sasl-ir on|off  --threads 1  --timeout 10s
+ *         --tls [--tls-version 1.2|1.3] [--tls-resume] (implicit TLS; resume: offer an earlier connection's session)
  *         --pids PID[,PID...] (the proxy's processes: CPU seconds and RSS are reported)  --label TEXT
  * </pre>
  * Every run is bounded in time: the scenario's own limits, and a hard deadline that ends the process.
@@ -130,12 +135,47 @@ public final class LoadGen {
     ProcStats proxy = ProcStats.of(args.string("pids", null));
     String label = args.string("label", null);
     boolean tls = args.bool("tls", false);
+    List<InetAddress> sources = sourceAddresses(args.string("sources", null));
+    String tlsVersion = args.string("tls-version", null);
+    boolean tlsResume = args.bool("tls-resume", false);
     args.rejectUnknown();
+    if (tlsVersion != null && !tlsVersion.equals("1.2") && !tlsVersion.equals("1.3")) {
+      throw new IllegalArgumentException("--tls-version takes 1.2 or 1.3");
+    }
+    if (!tls && (tlsVersion != null || tlsResume)) {
+      throw new IllegalArgumentException("--tls-version and --tls-resume need --tls");
+    }
     if (threads < 1 || concurrency < 1 || sessions < 1 || ramp < 1 || count < 1 || messageSize < 1) {
       throw new IllegalArgumentException("counts must be positive");
     }
     return new Options(scenario, target, spec, tls, threads, timeout, warmup, duration, concurrency, messageSize,
-        count, warmupCount, sessions, hold, ramp, ready == null ? null : Path.of(ready), proxy, label);
+        count, warmupCount, sessions, hold, ramp, ready == null ? null : Path.of(ready), proxy, label, sources,
+        tlsVersion, tlsResume);
+  }
+
+  /**
+   * The {@code --sources} list: comma-separated IP literals (never names: nothing here waits for a lookup), e.g.
+   * {@code 127.0.0.1,127.0.0.2}; none given, the kernel picks the source.
+   */
+  static List<InetAddress> sourceAddresses(String list) {
+    List<InetAddress> out = new ArrayList<>();
+    if (list == null) {
+      return out;
+    }
+    for (String word : list.split(",")) {
+      String w = word.trim();
+      if (w.isEmpty()) {
+        continue;
+      }
+      if (!NetUtil.isValidIpV4Address(w) && !NetUtil.isValidIpV6Address(w)) {
+        throw new IllegalArgumentException("--sources takes IP addresses, not " + w);
+      }
+      out.add(NetUtil.createInetAddressFromIpAddressString(w));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--sources: no address given");
+    }
+    return List.copyOf(out);
   }
 
   /** A generous bound on the whole run, past which the process is stopped. */

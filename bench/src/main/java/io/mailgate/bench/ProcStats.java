@@ -79,6 +79,35 @@ public final class ProcStats {
     return kib;
   }
 
+  /** This process's (the load generator's) user plus system CPU seconds so far, NaN if unknown. */
+  public static double selfCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      long nanos = sun.getProcessCpuTime();
+      return nanos < 0 ? Double.NaN : nanos / 1e9;
+    }
+    return Double.NaN;
+  }
+
+  /**
+   * CPU seconds the whole machine has been busy so far, all CPUs together (user, nice, system, irq and softirq of
+   * /proc/stat; idle, iowait and steal, the hypervisor's time for other guests, left out), NaN if unreadable. Over a
+   * window this is every process's work: proxy, load generator, backend, auth service and anything else running.
+   */
+  public static double machineBusySeconds() {
+    try {
+      String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = first.trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   /** This process's soft limit on open files, -1 if unknown. */
   public static long openFileLimit() {
     try {
@@ -92,5 +121,18 @@ public final class ProcStats {
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * How many ephemeral ports the kernel hands out ({@code net.ipv4.ip_local_port_range}), or -1 if unknown: one
+   * source address can hold at most this many connections to one target.
+   */
+  public static long ephemeralPorts() {
+    try {
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      return Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 }

@@ -33,7 +33,7 @@ final class Relay implements ClientSession.Listener {
 
   Json run() throws Exception {
     message = upload ? MessageBody.directBuffer(o.messageSize()) : null;
-    try (Client c = new Client(o.target(), o.tls(), o.threads(), o.timeout())) {
+    try (Client c = new Client(o)) {
       client = c;
       window = new Window(o.warmup(), o.duration());
       for (int i = 0; i < o.concurrency(); i++) {
