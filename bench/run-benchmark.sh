@@ -380,7 +380,9 @@ EOF
   }
 EOF
 }
-imaps_server() { # proxy: the implicit-TLS IMAP listener of the idletls set (the var set has the same server)
+imaps_server() { # proxy [directive...]: the implicit-TLS IMAP listener of the idletls set (the var set has the same
+  # server), with the given directives added (the tls set's session resumption)
+  local d
   cat <<EOF
   server {
     listen 127.0.0.1:$(port_of "$1" imaps) ssl;
@@ -388,8 +390,9 @@ imaps_server() { # proxy: the implicit-TLS IMAP listener of the idletls set (the
     imap_auth login plain;
     ssl_certificate $WORK/tls/cert.pem;
     ssl_certificate_key $WORK/tls/key.pem;
-  }
 EOF
+  for d in "${@:2}"; do echo "    $d"; done
+  echo "  }"
 }
 nginx_conf() { # name set extra-directive
   mkdir -p "$WORK/$1"
@@ -533,19 +536,8 @@ tls_opts() {
     tls12-resume-c50) echo "--tls --tls-version 1.2 --tls-resume" ;;
   esac
 }
-tls_servers() { # proxy: the mail {} server of the tls set (nginx and mailgate)
-  cat <<EOF
-  server {
-    listen 127.0.0.1:$(port_of "$1" imaps) ssl;
-    protocol imap;
-    imap_auth login plain;
-    ssl_certificate $WORK/tls/cert.pem;
-    ssl_certificate_key $WORK/tls/key.pem;
-    ssl_session_tickets on;
-    ssl_session_cache shared:SSL:10m;
-    ssl_session_timeout 5m;
-  }
-EOF
+tls_servers() { # proxy: the mail {} server of the tls set (nginx and mailgate): tickets and a shared session cache
+  imaps_server "$1" "ssl_session_tickets on;" "ssl_session_cache shared:SSL:10m;" "ssl_session_timeout 5m;"
 }
 dovecot_tls_settings() {
   cat <<EOF
