@@ -46,6 +46,12 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (session.isClosing()) {
+      // A broken first line closes the session, and the decoder then decodes what it still holds as the input
+      // closes: a valid header behind the broken line must not name the client or start the session.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HAProxyMessage header) {
       try {
         headerRead = true;
@@ -67,7 +73,7 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     // The decoder removes itself right after the header; until it has, bytes may still be on their way to us.
-    if (!headerRead || ctx.pipeline().get(DECODER) != null) {
+    if (!headerRead || session.isClosing() || ctx.pipeline().get(DECODER) != null) {
       return;
     }
     ChannelPipeline pipeline = ctx.pipeline();
@@ -93,6 +99,7 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
     if (cause instanceof DecoderException) {
       // Never the header's text in the log: a client that sent a command instead may have sent its password.
       session.log().error("broken PROXY protocol header");
+      session.record().closeReason("broken PROXY protocol header");
     } else if (cause instanceof IOException) {
       session.log().info("recv() failed (" + cause.getMessage() + ")");
     } else {

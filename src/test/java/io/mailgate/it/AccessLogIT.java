@@ -269,6 +269,15 @@ class AccessLogIT {
         .containsEntry("user", "bob").containsEntry("result", "ok");
     assertThat(mailgate.logLines("error.log")).anyMatch(l -> l.contains("client: 192.0.2.44, server: 127.0.0.1:"
         + proxied));
+    // A broken first line closes the session; the valid header behind it (which the decoder still reads as the input
+    // closes, found by ProxyHeaderFuzzTest) does not rename the client.
+    try (LineClient c = new LineClient(proxied)) {
+      c.sendRaw("\r\nPROXY TCP4 192.0.2.55 127.0.0.1 40124 " + proxied + "\r\n");
+      assertThat(c.closedWithin(5000)).isTrue();
+    }
+    Map<String, String> broken = common(next(log, format), "imap", proxied, false);
+    assertThat(broken.get("client")).startsWith("127.0.0.1:");
+    assertThat(broken).containsEntry("user", null).containsEntry("close_reason", "broken PROXY protocol header");
     // Whatever the clients sent, the access log is lines of printable ASCII.
     assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).matches("[\\x20-\\x7e\\n]*");
   }
@@ -294,7 +303,7 @@ class AccessLogIT {
     Path log = dir.resolve("access.log");
     outcomes(log, "text");
     noSecrets(log, dir.resolve("error.log"));
-    assertThat(lines(log)).hasSize(7);
+    assertThat(lines(log)).hasSize(8);
 
     Files.move(log, dir.resolve("access.log.1"));
     mailgate.signal("USR1");
@@ -305,7 +314,7 @@ class AccessLogIT {
     }
     seen = 0;
     assertThat(next(log, "text")).containsEntry("listener", "127.0.0.1:" + slow);
-    assertThat(lines(dir.resolve("access.log.1"))).hasSize(7);
+    assertThat(lines(dir.resolve("access.log.1"))).hasSize(8);
   }
 
   @Test
