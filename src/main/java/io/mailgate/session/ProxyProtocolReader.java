@@ -24,6 +24,8 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
   private static final String DECODER = "proxy-protocol-decoder";
   private static final String READER = "proxy-protocol-reader";
+  /** Both the error-log message and the access log's close reason of a connection whose header is refused. */
+  private static final String BROKEN_HEADER = "broken PROXY protocol header";
 
   private final ClientSession session;
   private final Runnable startSession;
@@ -98,8 +100,8 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
     }
     if (cause instanceof DecoderException) {
       // Never the header's text in the log: a client that sent a command instead may have sent its password.
-      session.log().error("broken PROXY protocol header");
-      session.record().closeReason("broken PROXY protocol header");
+      session.log().error(BROKEN_HEADER);
+      session.record().closeReason(BROKEN_HEADER);
     } else if (cause instanceof IOException) {
       session.log().info("recv() failed (" + cause.getMessage() + ")");
     } else {
